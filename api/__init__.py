@@ -1,0 +1,1 @@
+"""The FastAPI app for prosumers and grid operators, and the operators' dashboard."""
