@@ -1,0 +1,69 @@
+"""A local anvil node (from the `@foundry-rs/anvil` npm package), started and stopped by tem."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+
+from contracts.paths import NODE_MODULES
+from tem.errors import TemError
+from tem.processes import LOOPBACK, ManagedProcess, claim_port
+
+ANVIL_CHAIN_ID = 31337
+
+
+def anvil_binary(node_modules: Path = NODE_MODULES) -> Path:
+    binary = node_modules / ".bin" / "anvil"
+    if not binary.exists():
+        raise TemError(f"anvil is not installed in {node_modules}: run `npm ci` (or `make setup`)")
+    return binary
+
+
+class AnvilNode:
+    """anvil on a loopback port, its log and its dev keys under `data_dir`."""
+
+    def __init__(self, data_dir: Path, *, port: int | None = None, block_time_s: int | None = None):
+        self.port = claim_port(port, setting="TEM_ANVIL_PORT")
+        self.data_dir = data_dir
+        self.config_path = data_dir / f"anvil-{self.port}.json"
+        argv = [
+            str(anvil_binary()), "--host", LOOPBACK, "--port", str(self.port),
+            "--chain-id", str(ANVIL_CHAIN_ID), "--accounts", "20",
+            "--config-out", str(self.config_path),
+        ]
+        if block_time_s:
+            argv += ["--block-time", str(block_time_s)]
+        self.process = ManagedProcess("anvil", argv, data_dir / "logs" / f"anvil-{self.port}.log")
+
+    @property
+    def url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    def _answers(self) -> bool:
+        reply = httpx.post(
+            self.url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []},
+            timeout=1.0,
+        )
+        return reply.status_code == 200 and self.config_path.exists()
+
+    def start(self) -> AnvilNode:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.config_path.unlink(missing_ok=True)
+        self.process.start(self._answers)
+        return self
+
+    def dev_keys(self) -> list[str]:
+        """The funded dev accounts' keys, as anvil wrote them: never printed or logged."""
+        return list(json.loads(self.config_path.read_text())["private_keys"])
+
+    def stop(self) -> None:
+        self.process.stop()
+        self.config_path.unlink(missing_ok=True)  # the keys are dev keys, but tidy up
+
+    def __enter__(self) -> AnvilNode:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()

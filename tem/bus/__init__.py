@@ -1,0 +1,1 @@
+"""The NATS bus: subjects, versioned messages, JetStream streams, a local server."""

@@ -1,0 +1,47 @@
+"""Connecting to NATS and publishing: plain (fire and forget) or durable (JetStream)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import nats
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from nats.js.api import PubAck
+
+from tem.bus.messages import BusMessage
+from tem.errors import TemError
+
+
+@dataclass
+class Bus:
+    nc: Client
+    js: JetStreamContext
+
+    async def publish(self, subject: str, message: BusMessage) -> None:
+        """Core NATS: for live notifications that nobody must replay."""
+        await self.nc.publish(subject, message.to_bytes())
+
+    async def publish_durable(self, subject: str, message: BusMessage, *, msg_id: str) -> PubAck:
+        """JetStream with `Nats-Msg-Id`: a second publish of the same id is acknowledged
+        with `duplicate=True` and stored once."""
+        return await self.js.publish(subject, message.to_bytes(), headers={"Nats-Msg-Id": msg_id})
+
+    async def close(self) -> None:
+        """Drain: deliver what is in flight, then close (the SIGTERM path)."""
+        if not self.nc.is_closed:
+            await self.nc.drain()
+
+
+async def connect(url: str, *, name: str = "tem", connect_timeout_s: float = 5.0) -> Bus:
+    try:
+        nc = await nats.connect(
+            url, name=name, connect_timeout=connect_timeout_s, allow_reconnect=True,
+            max_reconnect_attempts=-1, reconnect_time_wait=0.5,
+        )
+    except Exception as exc:
+        raise TemError(
+            f"cannot reach the NATS server at {url} ({type(exc).__name__}): "
+            "is it running and is TEM_NATS right?"
+        ) from None
+    return Bus(nc=nc, js=nc.jetstream())

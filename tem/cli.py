@@ -1,0 +1,198 @@
+"""The `tem` command line: build, deploy, run the local stack, demo, clear.
+
+Every error a user can fix is one line on stderr with a non-zero exit code, never a
+traceback: 2 for bad input or configuration, 1 for a failure of the system.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from contracts.artifacts import ArtifactMissing
+from contracts.build import BuildError, build
+from contracts.deploy import DeployError, deploy_suite, load_roles_file
+from contracts.errors import ChainError
+from tem.anvil import AnvilNode
+from tem.bus.messages import BusMessageInvalid
+from tem.bus.server import LocalNatsServer
+from tem.bus.subjects import SubjectError
+from tem.errors import TemError
+from tem.settings import Settings, load_settings
+from tem.stack import deployments_dir, open_chain
+
+app = typer.Typer(
+    help="Transactive energy market: contracts, local stack, oracles, clearing.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+contracts_app = typer.Typer(help="Build the Solidity contracts.", no_args_is_help=True)
+app.add_typer(contracts_app, name="contracts")
+
+out = Console()
+err = Console(stderr=True)
+
+# Errors with a message written for people; anything else is a bug and keeps its traceback.
+USER_ERRORS: tuple[type[Exception], ...] = (
+    TemError, ChainError, BuildError, ArtifactMissing, SubjectError, BusMessageInvalid,
+)
+BAD_INPUT: tuple[type[Exception], ...] = (BusMessageInvalid, SubjectError)
+
+
+def _settings() -> Settings:
+    return load_settings()
+
+
+@contracts_app.command("build")
+def contracts_build(
+    check: Annotated[
+        bool, typer.Option(help="fail if the committed artifacts differ from a fresh build")
+    ] = False,
+) -> None:
+    """Compile every contracts/**/*.sol with the pinned solc-js into contracts/artifacts/."""
+    if check:
+        import tempfile
+
+        from contracts.paths import ARTIFACTS_DIR
+
+        with tempfile.TemporaryDirectory() as tmp:
+            report = build(out_dir=Path(tmp))
+            drift = [
+                name for name in report.contracts
+                if Path(tmp, f"{name}.json").read_bytes()
+                != (ARTIFACTS_DIR / f"{name}.json").read_bytes()
+                if (ARTIFACTS_DIR / f"{name}.json").exists()
+            ] + [n for n in report.contracts if not (ARTIFACTS_DIR / f"{n}.json").exists()]
+        if drift:
+            raise BuildError(f"artifacts differ from the sources: {', '.join(drift)}; run `make contracts`")
+        out.print(f"artifacts up to date ({len(report.contracts)} contracts, {report.seconds:.1f} s)")
+        return
+    report = build()
+    out.print(
+        f"compiled {len(report.contracts)} contracts with solc {report.compiler} "
+        f"in {report.seconds:.1f} s: {', '.join(report.contracts)}"
+    )
+
+
+@app.command()
+def deploy(
+    fresh: Annotated[bool, typer.Option(help="deploy anew even if a manifest exists")] = False,
+    roles: Annotated[
+        Path | None, typer.Option(help="roles file (JSON: role -> holders); default TEM_ROLES_FILE")
+    ] = None,
+) -> None:
+    """Deploy the contract suite (or verify an existing deployment) and write the manifest."""
+    settings = _settings()
+    roles_file = roles or settings.roles_file
+    role_map = load_roles_file(roles_file) if roles_file else None
+    with open_chain(settings) as chain:
+        if not chain.accounts:
+            raise TemError("no signing key: set TEM_DEPLOYER_KEY or TEM_KEYSTORE_FILE")
+        manifest, sent = deploy_suite(
+            chain,
+            deployer=chain.accounts[0],
+            deployments_dir=deployments_dir(settings, chain),
+            roles=role_map,
+            fresh=fresh,
+            progress=lambda line: err.print(f"  {line}"),
+        )
+    table = Table(title=f"chain {manifest.chain_id} ({chain.label})")
+    table.add_column("contract")
+    table.add_column("address")
+    table.add_column("block", justify="right")
+    for name, entry in manifest.contracts.items():
+        table.add_row(name, entry.address, str(entry.block))
+    out.print(table)
+    out.print("deployed" if sent else "verified: code and roles match the manifest, nothing sent")
+
+
+@app.command()
+def up(
+    no_deploy: Annotated[bool, typer.Option("--no-deploy", help="start the nodes only")] = False,
+) -> None:
+    """Run the local stack (anvil + NATS with JetStream) in the foreground until Ctrl-C."""
+    settings = _settings()
+    from tem.processes import port_is_free
+
+    anvil_port = settings.anvil_port or (8545 if port_is_free(8545) else None)
+    nats_port = settings.nats_port or (4222 if port_is_free(4222) else None)
+    anvil = AnvilNode(settings.data_dir, port=anvil_port)
+    nats_server = LocalNatsServer(settings.data_dir, port=nats_port)
+    stop_requested = False
+
+    def _stop(*_: object) -> None:
+        nonlocal stop_requested
+        stop_requested = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    with anvil, nats_server:
+        out.print(f"anvil        {anvil.url}  (ready in {anvil.process.started_in_s:.2f} s, log {anvil.process.log_path})")
+        out.print(f"nats-server  {nats_server.url}  (ready in {nats_server.process.started_in_s:.2f} s, log {nats_server.process.log_path})")
+        if not no_deploy:
+            dev = settings.model_copy(update={"chain": anvil.url})
+            with open_chain(dev) as chain:
+                manifest, _ = deploy_suite(
+                    chain, deployer=chain.accounts[0],
+                    deployments_dir=deployments_dir(dev, chain),
+                    roles=load_roles_file(settings.roles_file) if settings.roles_file else None,
+                    fresh=True,
+                )
+            out.print(f"contracts    {', '.join(f'{n} {c.address}' for n, c in manifest.contracts.items())}")
+        out.print(f"\nexport TEM_CHAIN={anvil.url} TEM_NATS={nats_server.url}")
+        out.print("Ctrl-C stops both.")
+        try:
+            while not stop_requested and anvil.process.running() and nats_server.process.running():
+                time.sleep(0.2)
+        except KeyboardInterrupt:
+            pass
+    out.print("stopped anvil and nats-server")
+
+
+@app.command("settings")
+def show_settings() -> None:
+    """Print the effective settings (secrets masked)."""
+    settings = _settings()
+    out.print_json(json.dumps(settings.model_dump(mode="json"), default=str))
+
+
+@app.command()
+def demo(
+    prosumers: Annotated[int, typer.Option(min=1, max=200, help="community size")] = 20,
+    out_dir: Annotated[Path, typer.Option("--out", help="report folder")] = Path("demo-report"),
+) -> None:
+    """Run the demo on the local stack (anvil + NATS, no configuration needed)."""
+    from tem.demo import run_demo
+
+    run_demo(_settings(), prosumers=prosumers, out_dir=out_dir, console=out)
+
+
+def _register_optional(module: str) -> None:
+    """Sub-commands that live with their feature register themselves when present."""
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
+        return
+    mod.register(app)
+
+
+_register_optional("tem.commands.clearing")
+
+
+def main() -> None:
+    try:
+        app()
+    except USER_ERRORS as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(2 if isinstance(exc, BAD_INPUT) else getattr(exc, "exit_code", 1))

@@ -1,0 +1,1 @@
+"""Sub-commands of `tem`, one module per area."""
