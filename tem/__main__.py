@@ -1,0 +1,3 @@
+from tem.cli import main
+
+main()
