@@ -105,7 +105,8 @@ def compile_standard_json(
     errors = [e for e in output.get("errors", []) if e.get("severity") == "error"]
     if errors:
         raise BuildError(
-            "compilation failed:\n" + "\n".join(e.get("formattedMessage", e["message"]) for e in errors)
+            "compilation failed:\n"
+            + "\n".join(e.get("formattedMessage", e["message"]) for e in errors)
         )
     return output
 
@@ -151,9 +152,7 @@ def render_artifacts(
     return files
 
 
-def build(
-    *, contracts_dir: Path = CONTRACTS_DIR, out_dir: Path = ARTIFACTS_DIR
-) -> BuildReport:
+def build(*, contracts_dir: Path = CONTRACTS_DIR, out_dir: Path = ARTIFACTS_DIR) -> BuildReport:
     """Compile every source and (re)write the artifacts; stale artifacts are removed."""
     started = time.perf_counter()
     compiler_input = standard_json_input(contracts_dir)

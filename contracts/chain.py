@@ -11,19 +11,18 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
+from eth_tester.exceptions import TransactionFailed as EmbeddedRevert
 from hexbytes import HexBytes
 from web3 import EthereumTesterProvider, Web3
 from web3.contract import Contract
 from web3.contract.contract import ContractConstructor, ContractFunction
 from web3.exceptions import ContractCustomError, ContractLogicError, TimeExhausted
 from web3.middleware import ExtraDataToPOAMiddleware
-from web3.types import TxParams, TxReceipt
-
-from eth_tester.exceptions import TransactionFailed as EmbeddedRevert
+from web3.types import TxParams, TxReceipt, Wei
 
 from contracts.artifacts import Artifact, load_artifact
 from contracts.errors import (
@@ -78,7 +77,7 @@ class Chain:
         params["nonce"] = self.w3.eth.get_transaction_count(sender.address, "pending")
         params.update(self._fees())
         tx = function.build_transaction(params)
-        signed = sender.sign_transaction(tx)
+        signed = sender.sign_transaction(cast(dict[str, Any], tx))
         tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
         return self.wait(tx_hash)
 
@@ -115,7 +114,7 @@ class Chain:
             return {"gasPrice": self.w3.eth.gas_price}
         base_fee = self.w3.eth.get_block("latest").get("baseFeePerGas", 0)
         tip = self.w3.eth.max_priority_fee
-        return {"maxPriorityFeePerGas": tip, "maxFeePerGas": 2 * base_fee + tip}
+        return {"maxPriorityFeePerGas": tip, "maxFeePerGas": Wei(2 * base_fee + tip)}
 
 
 def _with_headroom(estimate: int) -> int:
@@ -145,7 +144,9 @@ def embedded(*, accounts: int = 10) -> Chain:
     """A fresh in-process py-evm chain with funded dev accounts: no node, no npm."""
     provider = EthereumTesterProvider()
     w3 = Web3(provider)
-    keys = provider.ethereum_tester.backend.account_keys[:accounts]
+    tester = provider.ethereum_tester
+    assert tester is not None  # EthereumTesterProvider() always builds one
+    keys = tester.backend.account_keys[:accounts]
     return Chain(
         w3=w3,
         chain_id=w3.eth.chain_id,

@@ -166,14 +166,14 @@ def deploy_suite(
     admin_address = to_checksum_address(admin or deployer.address)
     addresses: dict[str, str] = {}
     deployed: dict[str, DeployedContract] = {}
-    first_block: int | None = None
+    first_block = 0
     for entry in SUITE:
         artifact = load_artifact(entry.name)
         args = entry.constructor_args(DeployContext(admin_address, addresses))
         receipt = chain.deploy(artifact, *args, sender=deployer)
-        address = to_checksum_address(receipt["contractAddress"])
+        address = to_checksum_address(str(receipt["contractAddress"]))
         addresses[entry.name] = address
-        first_block = receipt["blockNumber"] if first_block is None else first_block
+        first_block = first_block or receipt["blockNumber"]
         deployed[entry.name] = DeployedContract(
             address=address,
             tx_hash=receipt["transactionHash"].to_0x_hex(),
@@ -189,7 +189,7 @@ def deploy_suite(
         deployer=deployer.address,
         admin=admin_address,
         deployed_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        first_block=first_block or 0,
+        first_block=first_block,
         contracts=deployed,
         roles=granted,
     )

@@ -32,7 +32,9 @@ class SyncWebSocketProvider(JSONBaseProvider):
 
     def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:
         request_id = next(self._ids)
-        payload = json.dumps({"jsonrpc": "2.0", "method": method, "params": params, "id": request_id})
+        payload = json.dumps(
+            {"jsonrpc": "2.0", "method": method, "params": params, "id": request_id}
+        )
         with self._lock:
             if self._connection is None:
                 self._connection = connect(self.url, open_timeout=self.timeout_s, max_size=None)

@@ -29,9 +29,17 @@ class AnvilNode:
         self.data_dir = data_dir
         self.config_path = data_dir / f"anvil-{self.port}.json"
         argv = [
-            str(anvil_binary()), "--host", LOOPBACK, "--port", str(self.port),
-            "--chain-id", str(ANVIL_CHAIN_ID), "--accounts", "20",
-            "--config-out", str(self.config_path),
+            str(anvil_binary()),
+            "--host",
+            LOOPBACK,
+            "--port",
+            str(self.port),
+            "--chain-id",
+            str(ANVIL_CHAIN_ID),
+            "--accounts",
+            "20",
+            "--config-out",
+            str(self.config_path),
         ]
         if block_time_s:
             argv += ["--block-time", str(block_time_s)]
@@ -43,7 +51,8 @@ class AnvilNode:
 
     def _answers(self) -> bool:
         reply = httpx.post(
-            self.url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []},
+            self.url,
+            json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []},
             timeout=1.0,
         )
         return reply.status_code == 200 and self.config_path.exists()

@@ -20,7 +20,7 @@ from rich.table import Table
 
 from contracts.artifacts import ArtifactMissing
 from contracts.build import BuildError, build
-from contracts.deploy import DeployError, deploy_suite, load_roles_file
+from contracts.deploy import deploy_suite, load_roles_file
 from contracts.errors import ChainError
 from tem.anvil import AnvilNode
 from tem.bus.messages import BusMessageInvalid
@@ -44,7 +44,12 @@ err = Console(stderr=True)
 
 # Errors with a message written for people; anything else is a bug and keeps its traceback.
 USER_ERRORS: tuple[type[Exception], ...] = (
-    TemError, ChainError, BuildError, ArtifactMissing, SubjectError, BusMessageInvalid,
+    TemError,
+    ChainError,
+    BuildError,
+    ArtifactMissing,
+    SubjectError,
+    BusMessageInvalid,
 )
 BAD_INPUT: tuple[type[Exception], ...] = (BusMessageInvalid, SubjectError)
 
@@ -68,14 +73,19 @@ def contracts_build(
         with tempfile.TemporaryDirectory() as tmp:
             report = build(out_dir=Path(tmp))
             drift = [
-                name for name in report.contracts
+                name
+                for name in report.contracts
                 if Path(tmp, f"{name}.json").read_bytes()
                 != (ARTIFACTS_DIR / f"{name}.json").read_bytes()
                 if (ARTIFACTS_DIR / f"{name}.json").exists()
             ] + [n for n in report.contracts if not (ARTIFACTS_DIR / f"{n}.json").exists()]
         if drift:
-            raise BuildError(f"artifacts differ from the sources: {', '.join(drift)}; run `make contracts`")
-        out.print(f"artifacts up to date ({len(report.contracts)} contracts, {report.seconds:.1f} s)")
+            raise BuildError(
+                f"artifacts differ from the sources: {', '.join(drift)}; run `make contracts`"
+            )
+        out.print(
+            f"artifacts up to date ({len(report.contracts)} contracts, {report.seconds:.1f} s)"
+        )
         return
     report = build()
     out.print(
@@ -136,18 +146,24 @@ def up(
 
     signal.signal(signal.SIGTERM, _stop)
     with anvil, nats_server:
-        out.print(f"anvil        {anvil.url}  (ready in {anvil.process.started_in_s:.2f} s, log {anvil.process.log_path})")
-        out.print(f"nats-server  {nats_server.url}  (ready in {nats_server.process.started_in_s:.2f} s, log {nats_server.process.log_path})")
+        for label, url, process in (
+            ("anvil", anvil.url, anvil.process),
+            ("nats-server", nats_server.url, nats_server.process),
+        ):
+            ready = process.started_in_s or 0.0
+            out.print(f"{label:<12} {url}  (ready in {ready:.2f} s, log {process.log_path})")
         if not no_deploy:
             dev = settings.model_copy(update={"chain": anvil.url})
             with open_chain(dev) as chain:
                 manifest, _ = deploy_suite(
-                    chain, deployer=chain.accounts[0],
+                    chain,
+                    deployer=chain.accounts[0],
                     deployments_dir=deployments_dir(dev, chain),
                     roles=load_roles_file(settings.roles_file) if settings.roles_file else None,
                     fresh=True,
                 )
-            out.print(f"contracts    {', '.join(f'{n} {c.address}' for n, c in manifest.contracts.items())}")
+            for name, entry in manifest.contracts.items():
+                out.print(f"{name:<12} {entry.address}")
         out.print(f"\nexport TEM_CHAIN={anvil.url} TEM_NATS={nats_server.url}")
         out.print("Ctrl-C stops both.")
         try:

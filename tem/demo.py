@@ -55,7 +55,9 @@ def prosumer_addresses(count: int, seed: int) -> list[str]:
     ]
 
 
-def run_demo(settings: Settings, *, prosumers: int, out_dir: Path, console: Console, seed: int = 7) -> DemoSummary:
+def run_demo(
+    settings: Settings, *, prosumers: int, out_dir: Path, console: Console, seed: int = 7
+) -> DemoSummary:
     started = time.perf_counter()
     return asyncio.run(_run(settings, prosumers, out_dir, console, seed, started))
 
@@ -78,22 +80,41 @@ async def _run(
         audit_before = (await bus.js.stream_info("AUDIT")).state.last_seq
         treasury = chain.accounts[1]
         manifest, _ = deploy_suite(
-            chain, deployer=chain.accounts[0], deployments_dir=deployments_dir(settings, chain),
-            roles={"TREASURY_ROLE": [treasury.address]}, fresh=True,
+            chain,
+            deployer=chain.accounts[0],
+            deployments_dir=deployments_dir(settings, chain),
+            roles={"TREASURY_ROLE": [treasury.address]},
+            fresh=True,
         )
         for name, entry in manifest.contracts.items():
-            await _audit(bus, OracleAction(oracle="deploy", action="contract.deployed",
-                                           subject_id=name, tx_hash=entry.tx_hash), entry.tx_hash)
+            await _audit(
+                bus,
+                OracleAction(
+                    oracle="deploy",
+                    action="contract.deployed",
+                    subject_id=name,
+                    tx_hash=entry.tx_hash,
+                ),
+                entry.tx_hash,
+            )
         token = chain.contract("CreditToken", manifest.address("CreditToken"))
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("onboarding prosumers", total=len(members))
             for member, amount in credit.items():
                 receipt = chain.send(token.functions.mint(member, amount), sender=treasury)
                 tx = receipt["transactionHash"].to_0x_hex()
-                await _audit(bus, OracleAction(oracle="treasury", action="credit.issued",
-                                               subject_id=member, tx_hash=tx,
-                                               gas_used=receipt["gasUsed"],
-                                               detail=f"{amount} credit units"), tx)
+                await _audit(
+                    bus,
+                    OracleAction(
+                        oracle="treasury",
+                        action="credit.issued",
+                        subject_id=member,
+                        tx_hash=tx,
+                        gas_used=receipt["gasUsed"],
+                        detail=f"{amount} credit units",
+                    ),
+                    tx,
+                )
                 progress.advance(task)
         # Self-check: the chain must agree with our own account of what we issued.
         on_chain = {m: chain.call(token.functions.balanceOf(m)) for m in members}
@@ -101,20 +122,30 @@ async def _run(
         conservation_ok = on_chain == credit and supply == sum(credit.values())
         audit = (await bus.js.stream_info("AUDIT")).state.last_seq - audit_before
         await bus.close()
-        transactions = chain.w3.eth.get_transaction_count(chain.accounts[0].address) + \
-            chain.w3.eth.get_transaction_count(treasury.address)
+        transactions = chain.w3.eth.get_transaction_count(
+            chain.accounts[0].address
+        ) + chain.w3.eth.get_transaction_count(treasury.address)
         summary = DemoSummary(
-            prosumers=prosumers, chain=chain.label, transactions=transactions,
-            gas_used=chain.gas_used_total, credit_issued=sum(credit.values()),
-            audit_messages=audit, conservation_ok=conservation_ok,
+            prosumers=prosumers,
+            chain=chain.label,
+            transactions=transactions,
+            gas_used=chain.gas_used_total,
+            credit_issued=sum(credit.values()),
+            audit_messages=audit,
+            conservation_ok=conservation_ok,
             wall_time_s=round(time.perf_counter() - started, 2),
         )
     _report(summary, credit, on_chain, out_dir, console)
     return summary
 
 
-def _report(summary: DemoSummary, credit: dict[str, int], on_chain: dict[str, int],
-            out_dir: Path, console: Console) -> None:
+def _report(
+    summary: DemoSummary,
+    credit: dict[str, int],
+    on_chain: dict[str, int],
+    out_dir: Path,
+    console: Console,
+) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "summary.json").write_text(json.dumps(asdict(summary), indent=2) + "\n")
     with (out_dir / "balances.csv").open("w") as f:
@@ -125,7 +156,10 @@ def _report(summary: DemoSummary, credit: dict[str, int], on_chain: dict[str, in
     table.add_column("figure")
     table.add_column("value", justify="right")
     for key, value in asdict(summary).items():
-        table.add_row(key, f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value))
+        table.add_row(
+            key,
+            f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value),
+        )
     console.print(table)
     verdict = "[green]PASS[/]" if summary.conservation_ok else "[red]FAIL[/]"
     console.print(f"self-check {verdict}; report in {out_dir}/")

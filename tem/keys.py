@@ -29,5 +29,7 @@ def configured_keys(settings: Settings) -> list[bytes]:
         try:
             return [bytes(Account.decrypt(keystore, settings.keystore_password.get_secret_value()))]
         except ValueError:
-            raise TemError(f"TEM_KEYSTORE_PASSWORD does not open {settings.keystore_file}") from None
+            raise TemError(
+                f"TEM_KEYSTORE_PASSWORD does not open {settings.keystore_file}"
+            ) from None
     return []

@@ -62,7 +62,10 @@ class ManagedProcess:
         started = time.perf_counter()
         with self.log_path.open("ab") as log:
             self._proc = subprocess.Popen(
-                self.argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                self.argv,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
                 start_new_session=True,  # Ctrl-C in the terminal reaches tem, which stops us
             )
         deadline = time.monotonic() + timeout_s
@@ -78,7 +81,9 @@ class ManagedProcess:
                     return
             time.sleep(0.05)
         self.stop()
-        raise TemError(f"{self.name} did not become ready in {timeout_s:.0f} s: see {self.log_path}")
+        raise TemError(
+            f"{self.name} did not become ready in {timeout_s:.0f} s: see {self.log_path}"
+        )
 
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None

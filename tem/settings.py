@@ -36,7 +36,9 @@ class Settings(BaseSettings):
     confirmations: int = Field(1, ge=1, description="blocks a receipt must be buried under")
     fee_model: Literal["auto", "eip1559", "legacy"] = "auto"
     deployer_key: SecretStr | None = Field(None, description="hex private key (external chains)")
-    keystore_file: Path | None = Field(None, description="encrypted JSON keystore (external chains)")
+    keystore_file: Path | None = Field(
+        None, description="encrypted JSON keystore (external chains)"
+    )
     keystore_password: SecretStr | None = None
     anvil_port: int | None = Field(None, ge=1, le=65535, description="default: a free port")
     nats: str = Field("local", description="local (start nats-server) | nats://host:port")

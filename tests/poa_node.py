@@ -17,14 +17,16 @@ import rlp
 
 
 def qbft_extra_data(validators: list[bytes], round_number: int = 0, seals: int = 3) -> bytes:
-    """Besu's QBFT extraData: RLP([32-byte vanity, [validator addresses], [] vote, round, [seals]])."""
-    return rlp.encode([
-        b"\0" * 32,
-        validators,
-        [],
-        round_number.to_bytes(4, "big"),
-        [bytes([i + 1]) * 65 for i in range(seals)],
-    ])
+    """Besu's QBFT extraData: RLP([vanity(32), [validators], [] vote, round, [seals]])."""
+    return rlp.encode(
+        [
+            b"\0" * 32,
+            validators,
+            [],
+            round_number.to_bytes(4, "big"),
+            [bytes([i + 1]) * 65 for i in range(seals)],
+        ]
+    )
 
 
 class PoANode:
@@ -37,10 +39,14 @@ class PoANode:
         node = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 node.requests.append(body["method"])
-                reply = {"jsonrpc": "2.0", "id": body["id"], **node.answer(body["method"], body["params"])}
+                reply = {
+                    "jsonrpc": "2.0",
+                    "id": body["id"],
+                    **node.answer(body["method"], body["params"]),
+                }
                 data = json.dumps(reply).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -60,13 +66,25 @@ class PoANode:
 
     def block(self) -> dict[str, Any]:
         block: dict[str, Any] = {
-            "number": hex(self.block_number), "hash": "0x" + "ab" * 32, "parentHash": "0x" + "cd" * 32,
-            "nonce": "0x0000000000000000", "sha3Uncles": "0x" + "00" * 32, "logsBloom": "0x" + "00" * 256,
-            "transactionsRoot": "0x" + "00" * 32, "stateRoot": "0x" + "00" * 32,
-            "receiptsRoot": "0x" + "00" * 32, "miner": "0x" + "11" * 20, "difficulty": "0x1",
-            "totalDifficulty": hex(self.block_number), "extraData": "0x" + self.extra_data.hex(),
-            "size": "0x200", "gasLimit": hex(30_000_000), "gasUsed": "0x0",
-            "timestamp": hex(1_763_000_000), "transactions": [], "uncles": [],
+            "number": hex(self.block_number),
+            "hash": "0x" + "ab" * 32,
+            "parentHash": "0x" + "cd" * 32,
+            "nonce": "0x0000000000000000",
+            "sha3Uncles": "0x" + "00" * 32,
+            "logsBloom": "0x" + "00" * 256,
+            "transactionsRoot": "0x" + "00" * 32,
+            "stateRoot": "0x" + "00" * 32,
+            "receiptsRoot": "0x" + "00" * 32,
+            "miner": "0x" + "11" * 20,
+            "difficulty": "0x1",
+            "totalDifficulty": hex(self.block_number),
+            "extraData": "0x" + self.extra_data.hex(),
+            "size": "0x200",
+            "gasLimit": hex(30_000_000),
+            "gasUsed": "0x0",
+            "timestamp": hex(1_763_000_000),
+            "transactions": [],
+            "uncles": [],
             "mixHash": "0x63746963616c2062797a616e74696e65206661756c7420746f6c6572616e6365",
         }
         if self.base_fee is not None:

@@ -40,10 +40,16 @@ def _matches(pattern: str, subject: str) -> bool:
 
 def test_every_stream_is_upper_case_and_every_durable_subject_has_one_stream() -> None:
     assert all(s.name.isupper() for s in STREAMS)
-    for subject in (subjects.meter_reading("m"), subjects.battery_command("b"),
-                    subjects.battery_ack("b"), subjects.voucher_issued("0xabc"),
-                    subjects.oracle_action(), subjects.order_placed(),
-                    subjects.interval_cleared(), subjects.trade_settled()):
+    for subject in (
+        subjects.meter_reading("m"),
+        subjects.battery_command("b"),
+        subjects.battery_ack("b"),
+        subjects.voucher_issued("0xabc"),
+        subjects.oracle_action(),
+        subjects.order_placed(),
+        subjects.interval_cleared(),
+        subjects.trade_settled(),
+    ):
         owners = [s.name for s in STREAMS if any(_matches(p, subject) for p in s.subjects)]
         assert len(owners) == 1, (subject, owners)
     assert not _matches("tem.battery.>", "tem.meter.reading.m")

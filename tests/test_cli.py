@@ -18,15 +18,20 @@ from tem.anvil import AnvilNode
 TEM = [sys.executable, "-m", "tem"]
 
 
-def run(args: list[str], env: dict[str, str], cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(TEM + args, env=env, cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout, check=False)
+def run(
+    args: list[str], env: dict[str, str], cwd: Path, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        TEM + args, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
+    )
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("TEM_")}
-    clean.update(TEM_DATA_DIR=str(tmp_path / "state"), TEM_DEPLOYMENTS_DIR=str(tmp_path / "deployments"))
+    clean.update(
+        TEM_DATA_DIR=str(tmp_path / "state"), TEM_DEPLOYMENTS_DIR=str(tmp_path / "deployments")
+    )
     return clean
 
 
@@ -39,8 +44,10 @@ def assert_one_line_error(proc: subprocess.CompletedProcess[str], code: int, pat
     assert pattern in lines[0], lines[0]
 
 
-@pytest.mark.parametrize("command", [[], ["deploy"], ["up"], ["demo"], ["settings"],
-                                     ["contracts"], ["contracts", "build"]])
+@pytest.mark.parametrize(
+    "command",
+    [[], ["deploy"], ["up"], ["demo"], ["settings"], ["contracts"], ["contracts", "build"]],
+)
 def test_every_command_has_help(command: list[str], env: dict[str, str], tmp_path: Path) -> None:
     proc = run([*command, "--help"], env, tmp_path)
     assert proc.returncode == 0, proc.stderr
@@ -56,10 +63,12 @@ def test_deploy_on_embedded(env: dict[str, str], tmp_path: Path) -> None:
     assert json.loads(manifest.read_text())["chain_id"] == 131277322940537
 
 
-def test_deploy_then_verify_against_a_node_with_a_key(env: dict[str, str], tmp_path: Path,
-                                                      anvil_node: AnvilNode) -> None:
-    env.update(TEM_CHAIN=anvil_node.url, TEM_DEPLOYER_KEY=anvil_node.dev_keys()[0],
-               TEM_CHAIN_ID="31337")
+def test_deploy_then_verify_against_a_node_with_a_key(
+    env: dict[str, str], tmp_path: Path, anvil_node: AnvilNode
+) -> None:
+    env.update(
+        TEM_CHAIN=anvil_node.url, TEM_DEPLOYER_KEY=anvil_node.dev_keys()[0], TEM_CHAIN_ID="31337"
+    )
     first = run(["deploy", "--fresh"], env, tmp_path)
     assert first.returncode == 0, first.stderr
     assert anvil_node.dev_keys()[0] not in first.stdout + first.stderr
@@ -76,7 +85,9 @@ def test_deploy_then_verify_against_a_node_with_a_key(env: dict[str, str], tmp_p
 
 def test_a_wrong_tem_chain_is_exit_2(env: dict[str, str], tmp_path: Path) -> None:
     env["TEM_CHAIN"] = "mainnet-please"
-    assert_one_line_error(run(["deploy"], env, tmp_path), 2, "TEM_CHAIN: 'mainnet-please' is not a chain")
+    assert_one_line_error(
+        run(["deploy"], env, tmp_path), 2, "TEM_CHAIN: 'mainnet-please' is not a chain"
+    )
 
 
 def test_an_unreachable_node(env: dict[str, str], tmp_path: Path) -> None:
@@ -89,12 +100,18 @@ def test_an_unreachable_node(env: dict[str, str], tmp_path: Path) -> None:
 
 def test_a_chain_id_mismatch(env: dict[str, str], tmp_path: Path, anvil_node: AnvilNode) -> None:
     env.update(TEM_CHAIN=anvil_node.url, TEM_CHAIN_ID="73799")
-    assert_one_line_error(run(["deploy"], env, tmp_path), 1, "serves chain id 31337, but TEM_CHAIN_ID is 73799")
+    assert_one_line_error(
+        run(["deploy"], env, tmp_path), 1, "serves chain id 31337, but TEM_CHAIN_ID is 73799"
+    )
 
 
-def test_no_key_for_a_real_network(env: dict[str, str], tmp_path: Path, anvil_node: AnvilNode) -> None:
+def test_no_key_for_a_real_network(
+    env: dict[str, str], tmp_path: Path, anvil_node: AnvilNode
+) -> None:
     env["TEM_CHAIN"] = anvil_node.url
-    assert_one_line_error(run(["deploy"], env, tmp_path), 1, "set TEM_DEPLOYER_KEY or TEM_KEYSTORE_FILE")
+    assert_one_line_error(
+        run(["deploy"], env, tmp_path), 1, "set TEM_DEPLOYER_KEY or TEM_KEYSTORE_FILE"
+    )
 
 
 def test_a_port_in_use(env: dict[str, str], tmp_path: Path) -> None:
@@ -107,7 +124,11 @@ def test_a_port_in_use(env: dict[str, str], tmp_path: Path) -> None:
 
 def test_a_missing_roles_file(env: dict[str, str], tmp_path: Path) -> None:
     env["TEM_CHAIN"] = "embedded"
-    assert_one_line_error(run(["deploy", "--roles", "nope.json"], env, tmp_path), 1, "roles file nope.json does not exist")
+    assert_one_line_error(
+        run(["deploy", "--roles", "nope.json"], env, tmp_path),
+        1,
+        "roles file nope.json does not exist",
+    )
 
 
 def test_settings_masks_secrets(env: dict[str, str], tmp_path: Path) -> None:
@@ -117,15 +138,23 @@ def test_settings_masks_secrets(env: dict[str, str], tmp_path: Path) -> None:
     assert "5e5e5e" not in proc.stdout and "**********" in proc.stdout
 
 
-def test_contracts_build_check_passes_on_the_committed_artifacts(env: dict[str, str], project_root: Path) -> None:
+def test_contracts_build_check_passes_on_the_committed_artifacts(
+    env: dict[str, str], project_root: Path
+) -> None:
     proc = run(["contracts", "build", "--check"], env, project_root)
     assert proc.returncode == 0, proc.stderr
     assert "artifacts up to date" in proc.stdout
 
 
 def test_up_runs_the_stack_until_interrupted(env: dict[str, str], tmp_path: Path) -> None:
-    proc = subprocess.Popen(TEM + ["up"], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*TEM, "up"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         lines: list[str] = []
         deadline = time.monotonic() + 60

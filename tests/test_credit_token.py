@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from eth_utils import keccak
-
 from web3.logs import DISCARD
 
 from contracts.artifacts import load_artifact

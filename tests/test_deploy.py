@@ -28,8 +28,12 @@ def test_deploy_writes_a_manifest_per_chain_id(chain: Chain, tmp_path: Path) -> 
     assert artifact.matches_deployed(bytes(chain.w3.eth.get_code(entry.address)))
     assert manifest.roles["CreditToken"]["TREASURY_ROLE"] == [chain.accounts[1].address]
     token = chain.contract("CreditToken", entry.address)
-    assert chain.call(token.functions.hasRole(keccak(text="TREASURY_ROLE"), chain.accounts[1].address))
-    assert not chain.call(token.functions.hasRole(keccak(text="TREASURY_ROLE"), chain.accounts[0].address))
+    assert chain.call(
+        token.functions.hasRole(keccak(text="TREASURY_ROLE"), chain.accounts[1].address)
+    )
+    assert not chain.call(
+        token.functions.hasRole(keccak(text="TREASURY_ROLE"), chain.accounts[0].address)
+    )
 
 
 def test_rerun_verifies_and_sends_nothing(chain: Chain, tmp_path: Path) -> None:
@@ -47,7 +51,7 @@ def test_fresh_deploys_anew(chain: Chain, tmp_path: Path) -> None:
 
 
 def test_an_address_with_other_code_is_refused(chain: Chain, tmp_path: Path) -> None:
-    manifest, _ = _deploy(chain, tmp_path)
+    _deploy(chain, tmp_path)
     path = tmp_path / f"{chain.chain_id}.json"
     data = json.loads(path.read_text())
     data["contracts"]["CreditToken"]["address"] = chain.accounts[5].address  # an account, no code
@@ -81,8 +85,10 @@ def test_a_revoked_role_is_detected_on_verify(embedded_chain: Chain, tmp_path: P
     chain = embedded_chain
     manifest, _ = _deploy(chain, tmp_path, roles={"TREASURY_ROLE": ["dev:1"]})
     token = chain.contract("CreditToken", manifest.address("CreditToken"))
-    chain.send(token.functions.revokeRole(keccak(text="TREASURY_ROLE"), chain.accounts[1].address),
-               sender=chain.accounts[0])
+    chain.send(
+        token.functions.revokeRole(keccak(text="TREASURY_ROLE"), chain.accounts[1].address),
+        sender=chain.accounts[0],
+    )
     with pytest.raises(DeployError, match="no longer holds TREASURY_ROLE"):
         _deploy(chain, tmp_path)
 

@@ -48,18 +48,25 @@ def test_an_eip1559_poa_chain_is_detected() -> None:
 
 
 def test_chain_id_mismatch_names_both_ids() -> None:
-    with PoANode(chain_id=246, validators=VALIDATORS) as node:
-        with pytest.raises(ChainIdMismatch, match="serves chain id 246, but TEM_CHAIN_ID is 73799"):
-            connect_url(node.url, expected_chain_id=73799)
+    with (
+        PoANode(chain_id=246, validators=VALIDATORS) as node,
+        pytest.raises(ChainIdMismatch, match="serves chain id 246, but TEM_CHAIN_ID is 73799"),
+    ):
+        connect_url(node.url, expected_chain_id=73799)
 
 
 def test_an_unreachable_node_is_one_line() -> None:
-    with pytest.raises(ChainUnreachable, match=r"cannot reach the chain node at http://127\.0\.0\.1:9"):
+    with pytest.raises(
+        ChainUnreachable, match=r"cannot reach the chain node at http://127\.0\.0\.1:9"
+    ):
         connect_url("http://127.0.0.1:9", timeout_s=1)
 
 
 def test_node_urls_are_shown_without_credentials() -> None:
-    assert redact_url("https://user:pw@rpc.example.org/v3/SECRETKEY?x=1") == "https://rpc.example.org/…"
+    assert (
+        redact_url("https://user:pw@rpc.example.org/v3/SECRETKEY?x=1")
+        == "https://rpc.example.org/…"
+    )
     assert redact_url("http://127.0.0.1:8545") == "http://127.0.0.1:8545"
 
 

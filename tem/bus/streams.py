@@ -31,7 +31,9 @@ class StreamSpec:
 
 STREAMS: tuple[StreamSpec, ...] = (
     StreamSpec("METER", (subjects.all_of("meter"),)),
-    StreamSpec("MARKET", (subjects.all_of("order"), subjects.all_of("interval"), subjects.all_of("trade"))),
+    StreamSpec(
+        "MARKET", (subjects.all_of("order"), subjects.all_of("interval"), subjects.all_of("trade"))
+    ),
     StreamSpec("BATTERY", (subjects.all_of("battery"),)),
     StreamSpec("VOUCHER", (subjects.all_of("voucher"),)),
     StreamSpec("AUDIT", (subjects.oracle_action(),), max_age_s=30 * DAY_S),

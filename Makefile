@@ -1,0 +1,45 @@
+# Two commands on a fresh machine: `make demo` (the main job) and `make test`.
+# Each bootstraps what it needs, idempotently: .venv from pyproject.toml pinned by
+# constraints.txt, node_modules from package-lock.json. A second run skips both.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY_STAMP   := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+
+.PHONY: setup demo test lint contracts bench lock clean
+
+setup: $(PY_STAMP) $(NODE_STAMP)
+
+$(PY_STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+demo: setup
+	$(BIN)/tem demo
+
+test: setup
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+contracts: setup
+	$(BIN)/tem contracts build
+
+bench: setup
+	$(BIN)/python bench/startup.py
+
+# Re-pin constraints.txt after changing dependencies in pyproject.toml.
+lock:
+	$(BIN)/python -m pip freeze --exclude-editable --disable-pip-version-check > constraints.txt
+
+clean:
+	rm -rf $(VENV) node_modules .tem .pytest_cache .mypy_cache .ruff_cache demo-report
