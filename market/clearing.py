@@ -23,6 +23,7 @@ from market.book import BookModel, parse_book
 from market.interval import clear_interval
 from market.model import Book, IntArray, Mechanism, Status
 from market.pay_as_bid import match_trades
+from market.prices import PriceBounds
 from market.result import (
     BatterySchedule,
     ClearingResult,
@@ -89,6 +90,7 @@ def clear_fixed(
     fills = fixed_fills.copy()
 
     by_interval = _free_by_interval(book, free)
+    bounds = _block_price_bounds(book, fixed_fills) if book.blocks else None
     n_b = len(book.batteries)
     charge = np.zeros((n_b, n_t), dtype=np.int64)
     discharge = np.zeros((n_b, n_t), dtype=np.int64)
@@ -116,6 +118,7 @@ def clear_fixed(
                 by_interval[t],
                 fixed_demand_wh=demand,
                 interval=t,
+                price_bounds=bounds[t] if bounds is not None else None,
                 force_lp=options.force_lp,
                 time_limit_s=options.time_limit_s,
             )
@@ -258,3 +261,24 @@ def horizon_lp(book: Book, fixed_fills: IntArray, options: Options) -> lp.Soluti
         batteries=True,
         time_limit_s=options.time_limit_s,
     )
+
+
+def _block_price_bounds(book: Book, fixed_fills: IntArray) -> list[PriceBounds]:
+    """Prices at which each accepted block order is in the money, per interval and feeder.
+
+    Asking the price rule to respect them keeps accepted blocks out of the paradox where
+    the equilibrium price set allows it.
+    """
+    o = book.orders
+    n_k = len(book.feeders)
+    out: list[PriceBounds] = [[(None, None)] * n_k for _ in book.intervals]
+    for i in np.flatnonzero(fixed_fills > 0).tolist():
+        t, k = int(o.interval[i]), int(o.feeder[i])
+        low, high = out[t][k]
+        limit = int(o.limit_price[i])
+        if o.is_buy[i]:
+            high = limit if high is None else min(high, limit)
+        else:
+            low = limit if low is None else max(low, limit)
+        out[t][k] = (low, high)
+    return out

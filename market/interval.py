@@ -14,7 +14,7 @@ from market import lp
 from market.allocation import Allocation, IntervalOrders, allocate
 from market.merit_order import midpoint, price_interval
 from market.model import Book, IntArray
-from market.prices import equilibrium_prices
+from market.prices import PriceBounds, equilibrium_prices
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,8 +36,13 @@ def clear_interval(
     interval: int = 0,
     force_lp: bool = False,
     time_limit_s: float = 30.0,
+    price_bounds: PriceBounds | None = None,
 ) -> IntervalClearing | None:
-    """Clear the free orders `order_index` (all in `interval`); None if infeasible."""
+    """Clear the free orders `order_index` (all in `interval`); None if infeasible.
+
+    `price_bounds` (per feeder) are preferred, not required: where no equilibrium price
+    meets them they are dropped (accepted blocks then face the paradox check).
+    """
     o = book.orders
     orders = IntervalOrders(
         is_buy=o.is_buy[order_index],
@@ -55,7 +60,7 @@ def clear_interval(
             fixed_demand_wh=int(fixed_demand_wh.sum()),
         )
         if bounds is not None:
-            p0 = midpoint(*bounds, 0)
+            p0 = midpoint(*_narrow(bounds, price_bounds), 0)
             prices = np.full(n_k, p0, dtype=np.int64)
             alloc = allocate(
                 orders=orders,
@@ -86,9 +91,19 @@ def clear_interval(
     )
     if solution.status != "optimal":
         return None
-    found = equilibrium_prices(
-        levels=levels, solution=solution, feeders=book.feeders, grid=book.grid
-    )
+    found = None
+    if price_bounds is not None:
+        found = equilibrium_prices(
+            levels=levels,
+            solution=solution,
+            feeders=book.feeders,
+            grid=book.grid,
+            node_bounds=price_bounds,
+        )
+    if found is None:
+        found = equilibrium_prices(
+            levels=levels, solution=solution, feeders=book.feeders, grid=book.grid
+        )
     if found is None:
         return None
     prices, p0 = found
@@ -103,3 +118,20 @@ def clear_interval(
     if alloc is None:
         return None
     return IntervalClearing(prices, p0, alloc, "lp", solution.welfare)
+
+
+def _narrow(
+    bounds: tuple[int | None, int | None], extra: PriceBounds | None
+) -> tuple[int | None, int | None]:
+    """Intersect the price interval with every feeder's preferred bounds, if possible."""
+    if extra is None:
+        return bounds
+    low, high = bounds
+    for lo, hi in extra:
+        if lo is not None:
+            low = lo if low is None else max(low, lo)
+        if hi is not None:
+            high = hi if high is None else min(high, hi)
+    if low is not None and high is not None and low > high:
+        return bounds
+    return low, high

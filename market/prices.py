@@ -28,7 +28,9 @@ from market.lp import Levels, Solution
 from market.merit_order import midpoint
 from market.model import Feeder, Grid, IntArray
 
-_TOL_WH = 0.25  # LP vertices are integral in Wh (the constraint matrix is a network)
+_TOL_WH = 0.25
+#: Optional (low, high) price bounds per feeder.
+PriceBounds = list[tuple[int | None, int | None]]  # LP vertices are integral in Wh (the constraint matrix is a network)
 
 
 @dataclass
@@ -67,10 +69,19 @@ def equilibrium_prices(
     solution: Solution,
     feeders: tuple[Feeder, ...],
     grid: Grid | None,
+    node_bounds: PriceBounds | None = None,
 ) -> tuple[IntArray, int] | None:
-    """Feeder prices and the connection price, or None when numerics contradict."""
+    """Feeder prices and the connection price, or None when numerics contradict.
+
+    `node_bounds` narrows each feeder's price interval further (accepted block orders
+    ask for prices at which they do not lose money); None if that leaves no price.
+    """
     n_k = len(feeders)
     node = [_Interval() for _ in range(n_k)]
+    if node_bounds is not None:
+        for k, (low, high) in enumerate(node_bounds):
+            node[k].at_least(low)
+            node[k].at_most(high)
     for i in range(len(levels.price)):
         _bound(
             node[int(levels.feeder[i])],
@@ -103,7 +114,7 @@ def equilibrium_prices(
             status.append("tied")
             root.at_least(node[k].low)
             root.at_most(node[k].high)
-    if root.empty():
+    if root.empty() or any(n.empty() for n in node):
         return None
     p0 = midpoint(root.low, root.high, 0)
     prices = np.empty(n_k, dtype=np.int64)
