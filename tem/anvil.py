@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import httpx
@@ -15,10 +16,17 @@ ANVIL_CHAIN_ID = 31337
 
 
 def anvil_binary(node_modules: Path = NODE_MODULES) -> Path:
+    """anvil from node_modules (the Linux x64 package), else an `anvil` on PATH."""
     binary = node_modules / ".bin" / "anvil"
-    if not binary.exists():
-        raise TemError(f"anvil is not installed in {node_modules}: run `npm ci` (or `make setup`)")
-    return binary
+    if binary.exists():
+        return binary
+    on_path = shutil.which("anvil")
+    if on_path is not None:
+        return Path(on_path)
+    raise TemError(
+        f"anvil is not installed in {node_modules}: run `npm ci` (or `make setup`); "
+        "on a platform other than Linux x64, install Foundry's anvil on PATH"
+    )
 
 
 class AnvilNode:

@@ -186,3 +186,14 @@ def test_demo_runs_on_embedded_and_checks_itself(env: dict[str, str], tmp_path: 
     assert summary["audit_messages"] == 5  # one deployment + four onboardings
     rows = (tmp_path / "report" / "balances.csv").read_text().splitlines()
     assert len(rows) == 5 and all(r.split(",")[1] == r.split(",")[2] for r in rows[1:])
+
+
+def test_missing_node_modules_names_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no anvil on PATH either
+    from tem.anvil import anvil_binary
+    from tem.errors import TemError
+
+    with pytest.raises(TemError, match="run `npm ci`"):
+        anvil_binary(tmp_path / "node_modules")
