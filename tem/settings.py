@@ -48,6 +48,9 @@ class Settings(BaseSettings):
         Path("deployments"), description="manifests of external chains, one per chain id"
     )
     roles_file: Path | None = Field(None, description="JSON: role name -> holders")
+    database_url: str = Field(
+        "sqlite:///.tem/tem.db", description="read model: sqlite:///… or postgresql+psycopg://…"
+    )
 
     @field_validator("chain")
     @classmethod
