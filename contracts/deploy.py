@@ -44,8 +44,15 @@ class SuiteEntry:
 
 
 # Deployment order matters: a contract may take the address of one deployed before it.
+# The grid connection starts unlimited; the grid operator sets the real envelope.
+UNLIMITED_WH = 2**64 - 1
+
 SUITE: tuple[SuiteEntry, ...] = (
     SuiteEntry("CreditToken", lambda ctx: [ctx.admin]),
+    SuiteEntry("Registry", lambda ctx: [ctx.admin, UNLIMITED_WH, UNLIMITED_WH]),
+    SuiteEntry("EnergyToken", lambda ctx: [ctx.admin]),
+    SuiteEntry("StorageToken", lambda ctx: [ctx.admin]),
+    SuiteEntry("RewardToken", lambda ctx: [ctx.admin]),
 )
 
 
