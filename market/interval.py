@@ -1,7 +1,8 @@
 """Clear one interval: the merit-order fast path, the LP when the network binds.
 
-Both paths only produce prices; `allocation.allocate` turns prices into the integer
-allocation, so the two paths agree by construction wherever both apply.
+Both paths find one optimal allocation; the prices are then read off it by the same
+rule (`market.prices`) and `allocation.allocate` turns prices into the canonical
+integer allocation, so the two paths give the same result wherever both apply.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from market import lp
 from market.allocation import Allocation, IntervalOrders, allocate
 from market.merit_order import midpoint, price_interval
 from market.model import Book, IntArray
-from market.prices import PriceBounds, equilibrium_prices
+from market.prices import PriceBounds, Primal, equilibrium_prices
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,29 +51,69 @@ def clear_interval(
         limit_price=o.limit_price[order_index],
         feeder=o.feeder[order_index],
     )
-    n_k = len(book.feeders)
     if not force_lp:
-        bounds = price_interval(
+        fast = _merit_order(book, orders, fixed_demand_wh, price_bounds)
+        if fast is not None:
+            return fast
+        # Some envelope binds at the uniform price: the network needs the LP.
+    return _lp(book, order_index, orders, fixed_demand_wh, price_bounds, time_limit_s)
+
+
+def _merit_order(
+    book: Book,
+    orders: IntervalOrders,
+    fixed_demand_wh: IntArray,
+    price_bounds: PriceBounds | None,
+) -> IntervalClearing | None:
+    bounds = price_interval(
+        is_buy=orders.is_buy,
+        energy_wh=orders.energy_wh,
+        limit_price=orders.limit_price,
+        grid=book.grid,
+        fixed_demand_wh=int(fixed_demand_wh.sum()),
+    )
+    if bounds is None:
+        return None
+    p0 = midpoint(*_narrow(bounds, price_bounds), 0)
+    prices = np.full(len(book.feeders), p0, dtype=np.int64)
+    alloc = allocate(
+        orders=orders,
+        feeders=book.feeders,
+        grid=book.grid,
+        prices=prices,
+        connection_price=p0,
+        fixed_demand_wh=fixed_demand_wh,
+    )
+    if alloc is None:
+        return None
+    if book.has_feeders:
+        # A uniform price is one equilibrium; the rule may pick other feeder prices
+        # (a feeder at its envelope can be dearer or cheaper), read off this allocation.
+        primal = Primal(
+            feeder=orders.feeder,
             is_buy=orders.is_buy,
-            energy_wh=orders.energy_wh,
-            limit_price=orders.limit_price,
-            grid=book.grid,
-            fixed_demand_wh=int(fixed_demand_wh.sum()),
+            price=orders.limit_price,
+            value_wh=alloc.fills_wh,
+            cap_wh=orders.energy_wh,
+            flow_wh=alloc.flows_wh,
+            grid_import_wh=float(alloc.grid_import_wh),
+            grid_export_wh=float(alloc.grid_export_wh),
         )
-        if bounds is not None:
-            p0 = midpoint(*_narrow(bounds, price_bounds), 0)
-            prices = np.full(n_k, p0, dtype=np.int64)
-            alloc = allocate(
-                orders=orders,
-                feeders=book.feeders,
-                grid=book.grid,
-                prices=prices,
-                connection_price=p0,
-                fixed_demand_wh=fixed_demand_wh,
-            )
-            if alloc is not None:
-                return IntervalClearing(prices, p0, alloc, "merit-order", None)
-            # Some envelope binds at the uniform price: the network needs the LP.
+        final = _settle(book, orders, fixed_demand_wh, primal, price_bounds)
+        if final is not None:
+            return IntervalClearing(final[0], final[1], final[2], "merit-order", None)
+    return IntervalClearing(prices, p0, alloc, "merit-order", None)
+
+
+def _lp(
+    book: Book,
+    order_index: IntArray,
+    orders: IntervalOrders,
+    fixed_demand_wh: IntArray,
+    price_bounds: PriceBounds | None,
+    time_limit_s: float,
+) -> IntervalClearing | None:
+    n_k = len(book.feeders)
     levels = lp.aggregate(book, order_index)
     levels = lp.Levels(
         interval=np.zeros_like(levels.interval),
@@ -91,19 +132,37 @@ def clear_interval(
     )
     if solution.status != "optimal":
         return None
+    primal = Primal(
+        feeder=levels.feeder,
+        is_buy=levels.is_buy,
+        price=levels.price,
+        value_wh=solution.level_wh,
+        cap_wh=levels.energy_wh,
+        flow_wh=solution.flow_wh[0],
+        grid_import_wh=float(solution.grid_import_wh[0]),
+        grid_export_wh=float(solution.grid_export_wh[0]),
+    )
+    final = _settle(book, orders, fixed_demand_wh, primal, price_bounds)
+    if final is None:
+        return None
+    return IntervalClearing(final[0], final[1], final[2], "lp", solution.welfare)
+
+
+def _settle(
+    book: Book,
+    orders: IntervalOrders,
+    fixed_demand_wh: IntArray,
+    primal: Primal,
+    price_bounds: PriceBounds | None,
+) -> tuple[IntArray, int, Allocation] | None:
+    """Prices by the rule (preferring `price_bounds`) and their canonical allocation."""
     found = None
     if price_bounds is not None:
         found = equilibrium_prices(
-            levels=levels,
-            solution=solution,
-            feeders=book.feeders,
-            grid=book.grid,
-            node_bounds=price_bounds,
+            primal=primal, feeders=book.feeders, grid=book.grid, node_bounds=price_bounds
         )
     if found is None:
-        found = equilibrium_prices(
-            levels=levels, solution=solution, feeders=book.feeders, grid=book.grid
-        )
+        found = equilibrium_prices(primal=primal, feeders=book.feeders, grid=book.grid)
     if found is None:
         return None
     prices, p0 = found
@@ -117,7 +176,7 @@ def clear_interval(
     )
     if alloc is None:
         return None
-    return IntervalClearing(prices, p0, alloc, "lp", solution.welfare)
+    return prices, p0, alloc
 
 
 def _narrow(

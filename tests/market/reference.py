@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.optimize import linprog, milp, Bounds, LinearConstraint
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 
 def _layout(book: dict[str, Any]) -> dict[str, Any]:
@@ -45,8 +45,9 @@ def build(book: dict[str, Any], *, relax_blocks: bool = True) -> dict[str, Any]:
         key = o.get("block") or (f"order:{o['id']}" if o.get("min_acceptance_bps") else None)
         if key is not None:
             blocks.setdefault(key, []).append(idx)
-            block_min[key] = max(block_min.get(key, 0.0),
-                                 (o.get("min_acceptance_bps") or 10_000) / 10_000)
+            block_min[key] = max(
+                block_min.get(key, 0.0), (o.get("min_acceptance_bps") or 10_000) / 10_000
+            )
             order_col.append(-1)
             continue
         c = col(-sign * o["limit_price"], 0.0, o["energy_wh"])
@@ -127,8 +128,14 @@ def build(book: dict[str, Any], *, relax_blocks: bool = True) -> dict[str, Any]:
 def lp_welfare(book: dict[str, Any]) -> float:
     """The LP optimum (blocks relaxed), milli-credits."""
     m = build(book)
-    res = linprog(m["c"], A_eq=m["a"], b_eq=m["b"], bounds=m["bounds"], method="highs",
-                  options={"presolve": False})
+    res = linprog(
+        m["c"],
+        A_eq=m["a"],
+        b_eq=m["b"],
+        bounds=m["bounds"],
+        method="highs",
+        options={"presolve": False},
+    )
     assert res.status == 0, res.message
     return float(-res.fun)
 
@@ -158,9 +165,13 @@ def mip_welfare(book: dict[str, Any]) -> float:
     nb = len(m["blocks"])
     a = np.hstack([m["a"], np.zeros((m["a"].shape[0], nb))])
     cons = [LinearConstraint(a, m["b"], m["b"])]
-    for row, l, u in extra_rows:
-        cons.append(LinearConstraint(row.reshape(1, -1), l, u))
-    res = milp(np.array(c), constraints=cons, integrality=np.array(integrality),
-               bounds=Bounds(np.array(lo), np.array(hi)))
+    for row, low, up in extra_rows:
+        cons.append(LinearConstraint(row.reshape(1, -1), low, up))
+    res = milp(
+        np.array(c),
+        constraints=cons,
+        integrality=np.array(integrality),
+        bounds=Bounds(np.array(lo), np.array(hi)),
+    )
     assert res.status == 0, res.message
     return float(-res.fun)

@@ -13,8 +13,10 @@ from market import BookError
 def book_with(**order_fields: Any) -> dict[str, Any]:
     base = {"id": "o-7", "side": "buy", "energy_wh": 100, "limit_price": 10}
     base.update(order_fields)
-    return {"interval": 0, "orders": [{"id": "ok", "side": "sell", "energy_wh": 5,
-                                       "limit_price": 1}, base]}
+    return {
+        "interval": 0,
+        "orders": [{"id": "ok", "side": "sell", "energy_wh": 5, "limit_price": 1}, base],
+    }
 
 
 @pytest.mark.parametrize(
@@ -73,14 +75,34 @@ def test_missing_feeder_with_feeders() -> None:
         ({"interval": 0, "orders": []}, "no orders"),
         ({"orders": [{"id": "a", "side": "buy", "energy_wh": 1, "limit_price": 1}]}, "interval"),
         ({"interval": 0}, "orders"),
-        ({"interval": 0, "grid": {"import_price": 5, "export_price": 9}, "orders": [
-            {"id": "a", "side": "buy", "energy_wh": 1, "limit_price": 1}]}, "export_price"),
-        ({"interval": 0, "feeders": [{"id": "f"}, {"id": "f"}], "orders": [
-            {"id": "a", "side": "buy", "energy_wh": 1, "limit_price": 1, "feeder": "f"}]},
-         "duplicate feeder"),
-        ({"interval": 0, "feeders": [{"id": "f", "import_limit_wh": -1}], "orders": [
-            {"id": "a", "side": "buy", "energy_wh": 1, "limit_price": 1, "feeder": "f"}]},
-         "import_limit_wh"),
+        (
+            {
+                "interval": 0,
+                "grid": {"import_price": 5, "export_price": 9},
+                "orders": [{"id": "a", "side": "buy", "energy_wh": 1, "limit_price": 1}],
+            },
+            "export_price",
+        ),
+        (
+            {
+                "interval": 0,
+                "feeders": [{"id": "f"}, {"id": "f"}],
+                "orders": [
+                    {"id": "a", "side": "buy", "energy_wh": 1, "limit_price": 1, "feeder": "f"}
+                ],
+            },
+            "duplicate feeder",
+        ),
+        (
+            {
+                "interval": 0,
+                "feeders": [{"id": "f", "import_limit_wh": -1}],
+                "orders": [
+                    {"id": "a", "side": "buy", "energy_wh": 1, "limit_price": 1, "feeder": "f"}
+                ],
+            },
+            "import_limit_wh",
+        ),
     ],
 )
 def test_bad_books(book: dict[str, Any], fragment: str) -> None:

@@ -105,14 +105,19 @@ def test_one_sided_books(force_lp: bool) -> None:
     r = clear_and_verify(exports, force_lp=force_lp)
     assert r.fills == {"s": 700} and r.grid_export_wh == 700 and r.prices == {"main": 8}
 
-    islanded_buys = {"interval": 0, "orders": [order("b1", "buy", 10, 25), order("b2", "buy", 5, 9)]}
+    islanded_buys = {
+        "interval": 0,
+        "orders": [order("b1", "buy", 10, 25), order("b2", "buy", 5, 9)],
+    }
     r = clear_and_verify(islanded_buys, force_lp=force_lp)
     assert r.fills == {"b1": 0, "b2": 0} and r.prices == {"main": 25}
 
 
 @pytest.mark.parametrize("force_lp", [False, True])
 def test_single_order(force_lp: bool) -> None:
-    r = clear_and_verify({"interval": 0, "orders": [order("s", "sell", 100, 10)]}, force_lp=force_lp)
+    r = clear_and_verify(
+        {"interval": 0, "orders": [order("s", "sell", 100, 10)]}, force_lp=force_lp
+    )
     assert r.fills == {"s": 0} and r.prices == {"main": 10} and r.status == "optimal"
 
 
@@ -131,8 +136,11 @@ def test_prices_exactly_at_the_tariffs(force_lp: bool) -> None:
 @pytest.mark.parametrize("force_lp", [False, True])
 def test_grid_connection_limit_binds(force_lp: bool) -> None:
     grid = {**GRID, "import_limit_wh": 400}
-    book = {"interval": 0, "grid": grid,
-            "orders": [order("b1", "buy", 1000, 50), order("b2", "buy", 1000, 45)]}
+    book = {
+        "interval": 0,
+        "grid": grid,
+        "orders": [order("b1", "buy", 1000, 50), order("b2", "buy", 1000, 45)],
+    }
     r = clear_and_verify(book, force_lp=force_lp)
     # Only 400 Wh can come in; the price rises above the import tariff to the bids.
     assert r.grid_import_wh == 400 and r.fills == {"b1": 400, "b2": 0}
@@ -166,8 +174,10 @@ def test_feeder_with_zero_limits_is_cut_off(force_lp: bool) -> None:
         "interval": 0,
         "grid": GRID,
         "feeders": [{"id": "C", "import_limit_wh": 0, "export_limit_wh": 0}, {"id": "M"}],
-        "orders": [order("c-sell", "sell", 100, 5, feeder="C"),
-                   order("m-buy", "buy", 100, 60, feeder="M")],
+        "orders": [
+            order("c-sell", "sell", 100, 5, feeder="C"),
+            order("m-buy", "buy", 100, 60, feeder="M"),
+        ],
     }
     r = clear_and_verify(book, force_lp=force_lp)
     assert r.fills == {"c-sell": 0, "m-buy": 100}
@@ -180,8 +190,10 @@ def test_islanded_community_with_a_congested_link(force_lp: bool) -> None:
     book = {
         "interval": 0,
         "feeders": [{"id": "A", "export_limit_wh": 400}, {"id": "B"}],
-        "orders": [order("s", "sell", 1000, 10, feeder="A"),
-                   order("b", "buy", 1000, 30, feeder="B")],
+        "orders": [
+            order("s", "sell", 1000, 10, feeder="A"),
+            order("b", "buy", 1000, 30, feeder="B"),
+        ],
     }
     r = clear_and_verify(book, force_lp=force_lp)
     assert r.fills == {"s": 400, "b": 400}
@@ -195,8 +207,10 @@ def test_islanded_uncongested_community_is_one_market() -> None:
     book = {
         "interval": 0,
         "feeders": [{"id": "A", "export_limit_wh": 5000}, {"id": "B", "import_limit_wh": 5000}],
-        "orders": [order("s", "sell", 1000, 10, feeder="A"),
-                   order("b", "buy", 600, 30, feeder="B")],
+        "orders": [
+            order("s", "sell", 1000, 10, feeder="A"),
+            order("b", "buy", 600, 30, feeder="B"),
+        ],
     }
     r = clear_and_verify(book)
     assert r.fills == {"s": 600, "b": 600}
