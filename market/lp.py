@@ -168,11 +168,16 @@ def solve(
         for block in book.blocks:
             r = s.NumVar(0.0, 1.0, "")
             value = 0.0
+            # Members at the same node add up: SetCoefficient overwrites, so sum first.
+            per_node: dict[tuple[int, int], float] = {}
             for i in block.members.tolist():
                 e = float(o.energy_wh[i]) / _KWH
-                buy = bool(o.is_buy[i])
-                node_rows[int(o.interval[i])][int(o.feeder[i])].SetCoefficient(r, e if buy else -e)
-                value += (e if buy else -e) * float(o.limit_price[i])
+                signed = e if bool(o.is_buy[i]) else -e
+                node = (int(o.interval[i]), int(o.feeder[i]))
+                per_node[node] = per_node.get(node, 0.0) + signed
+                value += signed * float(o.limit_price[i])
+            for (t, k), coefficient in per_node.items():
+                node_rows[t][k].SetCoefficient(r, coefficient)
             objective.SetCoefficient(r, value)
             if block_binary:
                 # ratio is 0 when rejected, in [min ratio, 1] when accepted.
