@@ -81,7 +81,7 @@ def missing_slots(
     partial = intervals[~intervals["complete"]]
     if partial.empty:
         return pd.DataFrame(
-            {"meter_id": pd.Series([], dtype="str"), "slot_start_s": pd.Series([], "int64")}
+            {"meter_id": pd.Series([], dtype="str"), "slot_start_s": pd.Series([], dtype="int64")}
         )
     meters = np.repeat(partial["meter_id"].to_numpy(dtype=object), per_interval)
     starts = np.repeat(partial["interval_start_s"].to_numpy(dtype=np.int64), per_interval)
