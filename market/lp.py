@@ -121,14 +121,16 @@ def solve(
 
     # Price levels: buys add to a node's demand, sells subtract.
     level_vars = []
-    for i in range(len(levels.price)):
-        x = s.NumVar(0.0, float(levels.energy_wh[i]) / _KWH, "")
-        buy = bool(levels.is_buy[i])
-        node_rows[int(levels.interval[i])][int(levels.feeder[i])].SetCoefficient(
-            x, 1.0 if buy else -1.0
-        )
-        price = float(levels.price[i])
-        objective.SetCoefficient(x, price if buy else -price)
+    # Plain Python lists: indexing numpy scalars in this loop costs more than the solver.
+    rows_flat = [row for per_t in node_rows for row in per_t]
+    node_of = (levels.interval * n_k + levels.feeder).tolist()
+    caps = (levels.energy_wh / _KWH).tolist()
+    signs = np.where(levels.is_buy, 1.0, -1.0)
+    values = (signs * levels.price).tolist()
+    for node, cap, sign, value in zip(node_of, caps, signs.tolist(), values, strict=True):
+        x = s.NumVar(0.0, cap, "")
+        rows_flat[node].SetCoefficient(x, sign)
+        objective.SetCoefficient(x, value)
         level_vars.append(x)
 
     flow_vars = []
