@@ -32,7 +32,14 @@ def anvil_binary(node_modules: Path = NODE_MODULES) -> Path:
 class AnvilNode:
     """anvil on a loopback port, its log and its dev keys under `data_dir`."""
 
-    def __init__(self, data_dir: Path, *, port: int | None = None, block_time_s: int | None = None):
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        port: int | None = None,
+        block_time_s: int | None = None,
+        state_path: Path | None = None,
+    ):
         self.port = claim_port(port, setting="TEM_ANVIL_PORT")
         self.data_dir = data_dir
         self.config_path = data_dir / f"anvil-{self.port}.json"
@@ -49,6 +56,10 @@ class AnvilNode:
             "--config-out",
             str(self.config_path),
         ]
+        if state_path is not None:
+            # Load the chain from this file if it exists and dump it there on a clean stop,
+            # so a node can be stopped and started again with its blocks and logs.
+            argv += ["--state", str(state_path), "--preserve-historical-states"]
         if block_time_s:
             argv += ["--block-time", str(block_time_s)]
         self.process = ManagedProcess("anvil", argv, data_dir / "logs" / f"anvil-{self.port}.log")
