@@ -17,6 +17,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -38,9 +39,7 @@ def _timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
     return best, out
 
 
-def _orders(
-    rng: np.random.Generator, n: int, *, feeders: int = 1, intervals: int = 1
-) -> Orders:
+def _orders(rng: np.random.Generator, n: int, *, feeders: int = 1, intervals: int = 1) -> Orders:
     is_buy = rng.random(n) < 0.5
     # Buyers value energy a little above sellers on average, so the curves cross.
     price = np.where(is_buy, rng.integers(1000, 4000, n), rng.integers(500, 3500, n))
@@ -122,12 +121,12 @@ def bench_single(sizes: list[int], naive_max: int) -> list[dict[str, Any]]:
         orders = _orders(rng, n)
         book = _book(orders)
         repeat = 3 if n <= 100_000 else 1
-        t_engine, result = _timed(lambda book=book: market.clear(book), repeat)
-        t_base, _ = _timed(lambda orders=orders: numpy_merit_order(orders, GRID), repeat)
+        t_engine, result = _timed(partial(market.clear, book), repeat)
+        t_base, _ = _timed(partial(numpy_merit_order, orders, GRID), repeat)
         t_naive: float | None = None
         naive_welfare: float | None = None
         if n <= naive_max:
-            t_naive, naive_welfare = _timed(lambda orders=orders: naive_glop(orders, GRID), 1)
+            t_naive, naive_welfare = _timed(partial(naive_glop, orders, GRID), 1)
         row = {
             "case": f"single node, {n:,} orders",
             "orders": n,
@@ -150,15 +149,19 @@ def bench_feeders(n: int, n_feeders: int) -> dict[str, Any]:
     # Envelopes at ~5% of each feeder's traded energy, so most of them bind.
     per_feeder = int(orders.energy_wh.sum()) // (2 * n_feeders)
     feeders = tuple(
-        Feeder(f"F{k}", int(per_feeder * rng.uniform(0.01, 0.1)),
-               int(per_feeder * rng.uniform(0.01, 0.1)))
+        Feeder(
+            f"F{k}",
+            int(per_feeder * rng.uniform(0.01, 0.1)),
+            int(per_feeder * rng.uniform(0.01, 0.1)),
+        )
         for k in range(n_feeders)
     )
     book = _book(orders, feeders=feeders)
     t, result = _timed(lambda: market.clear(book), 3)
     flows = result.intervals[0].flows_wh
     binding = sum(
-        1 for f, fl in zip(feeders, flows.tolist(), strict=True)
+        1
+        for f, fl in zip(feeders, flows.tolist(), strict=True)
         if fl in (f.import_limit_wh, -(f.export_limit_wh or 0))
     )
     prices = set(result.intervals[0].prices.tolist())
@@ -202,8 +205,11 @@ def day_ahead_book(n_intervals: int, prosumers: int, n_batteries: int) -> Book:
         for j in range(n_batteries)
     )
     return _book(
-        orders, feeders=feeders, intervals=tuple(900 * t for t in range(n_intervals)),
-        batteries=batteries, day_ahead=True,
+        orders,
+        feeders=feeders,
+        intervals=tuple(900 * t for t in range(n_intervals)),
+        batteries=batteries,
+        day_ahead=True,
     )
 
 
@@ -239,10 +245,15 @@ def bench_blocks(n: int, n_blocks: int, time_limit_s: float) -> dict[str, Any]:
             is_buy[i] = side
             interval[i] = start + j
         blocks.append(Block(f"K{b}", members.astype(np.int64), 10_000))
-    orders = Orders(orders.ids, is_buy, orders.energy_wh, orders.limit_price,
-                    orders.feeder, interval, block)
-    book = _book(orders, intervals=tuple(900 * t for t in range(n_intervals)),
-                 blocks=tuple(blocks), day_ahead=True)
+    orders = Orders(
+        orders.ids, is_buy, orders.energy_wh, orders.limit_price, orders.feeder, interval, block
+    )
+    book = _book(
+        orders,
+        intervals=tuple(900 * t for t in range(n_intervals)),
+        blocks=tuple(blocks),
+        day_ahead=True,
+    )
     t, result = _timed(lambda: market.clear(book, time_limit_s=time_limit_s), 1)
     accepted = sum(1 for b in blocks if result.fills_wh[b.members].any())
     return {
@@ -260,8 +271,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes only")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--naive-max", type=int, default=1_000_000,
-                        help="largest book for the naive GLOP model")
+    parser.add_argument(
+        "--naive-max", type=int, default=1_000_000, help="largest book for the naive GLOP model"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         figures = {
@@ -292,17 +304,25 @@ def _table(f: dict[str, Any]) -> None:
     print(f"{'case':<52} {'engine':>11} {'numpy base':>11} {'naive GLOP':>11}  notes")
     for r in f["single_node"]:
         note = f"{r['engine_vs_baseline']:.2f}x baseline, {r['path']}, {r['status']}"
-        print(f"{r['case']:<52} {_fmt(r['engine_s']):>11} {_fmt(r['numpy_baseline_s']):>11} "
-              f"{_fmt(r['naive_glop_s']):>11}  {note}")
+        print(
+            f"{r['case']:<52} {_fmt(r['engine_s']):>11} {_fmt(r['numpy_baseline_s']):>11} "
+            f"{_fmt(r['naive_glop_s']):>11}  {note}"
+        )
     r = f["feeders"]
-    print(f"{r['case']:<52} {_fmt(r['engine_s']):>11} {'':>11} {'':>11}  {r['path']}, "
-          f"{r['binding_feeders']} binding, {r['distinct_prices']} prices, {r['status']}")
+    print(
+        f"{r['case']:<52} {_fmt(r['engine_s']):>11} {'':>11} {'':>11}  {r['path']}, "
+        f"{r['binding_feeders']} binding, {r['distinct_prices']} prices, {r['status']}"
+    )
     r = f["day_ahead"]
-    print(f"{r['case']:<52} {_fmt(r['engine_s']):>11} {'':>11} {'':>11}  {r['status']}, "
-          f"gap {r['gap']:.2e}, batteries discharge {r['battery_discharge_wh']:,} Wh")
+    print(
+        f"{r['case']:<52} {_fmt(r['engine_s']):>11} {'':>11} {'':>11}  {r['status']}, "
+        f"gap {r['gap']:.2e}, batteries discharge {r['battery_discharge_wh']:,} Wh"
+    )
     r = f["blocks"]
-    print(f"{r['case']:<52} {_fmt(r['engine_s']):>11} {'':>11} {'':>11}  {r['status']}, "
-          f"gap {r['gap']:.2e}, {r['accepted_blocks']} accepted")
+    print(
+        f"{r['case']:<52} {_fmt(r['engine_s']):>11} {'':>11} {'':>11}  {r['status']}, "
+        f"gap {r['gap']:.2e}, {r['accepted_blocks']} accepted"
+    )
 
 
 if __name__ == "__main__":

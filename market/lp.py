@@ -126,8 +126,8 @@ def solve(
     node_of = (levels.interval * n_k + levels.feeder).tolist()
     caps = (levels.energy_wh / _KWH).tolist()
     signs = np.where(levels.is_buy, 1.0, -1.0)
-    values = (signs * levels.price).tolist()
-    for node, cap, sign, value in zip(node_of, caps, signs.tolist(), values, strict=True):
+    worth = (signs * levels.price).tolist()
+    for node, cap, sign, value in zip(node_of, caps, signs.tolist(), worth, strict=True):
         x = s.NumVar(0.0, cap, "")
         rows_flat[node].SetCoefficient(x, sign)
         objective.SetCoefficient(x, value)
