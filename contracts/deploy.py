@@ -46,6 +46,8 @@ class SuiteEntry:
 # Deployment order matters: a contract may take the address of one deployed before it.
 # The grid connection starts unlimited; the grid operator sets the real envelope.
 UNLIMITED_WH = 2**64 - 1
+# Market interval length in seconds (5, 15 or 60 minutes); fixed per deployment.
+INTERVAL_SECONDS = 900
 
 SUITE: tuple[SuiteEntry, ...] = (
     SuiteEntry("CreditToken", lambda ctx: [ctx.admin]),
@@ -53,6 +55,37 @@ SUITE: tuple[SuiteEntry, ...] = (
     SuiteEntry("EnergyToken", lambda ctx: [ctx.admin]),
     SuiteEntry("StorageToken", lambda ctx: [ctx.admin]),
     SuiteEntry("RewardToken", lambda ctx: [ctx.admin]),
+    SuiteEntry(
+        "Ledger",
+        lambda ctx: [
+            ctx.admin,
+            ctx.addresses["Registry"],
+            ctx.addresses["CreditToken"],
+            ctx.addresses["EnergyToken"],
+            ctx.addresses["StorageToken"],
+            ctx.addresses["RewardToken"],
+            INTERVAL_SECONDS,
+        ],
+    ),
+    SuiteEntry(
+        "Market",
+        lambda ctx: [
+            ctx.admin,
+            ctx.addresses["Registry"],
+            ctx.addresses["Ledger"],
+            INTERVAL_SECONDS,
+        ],
+    ),
+)
+
+# Contract-to-contract grants made right after deployment: (contract, role, grantee). The
+# Ledger mints and burns energy and storage tokens and issues local-trading rewards; the
+# Market locks escrow and applies settlements in the Ledger.
+WIRING: tuple[tuple[str, str, str], ...] = (
+    ("EnergyToken", "MINTER_ROLE", "Ledger"),
+    ("StorageToken", "MINTER_ROLE", "Ledger"),
+    ("RewardToken", "REWARD_ISSUER_ROLE", "Ledger"),
+    ("Ledger", "MARKET_ROLE", "Market"),
 )
 
 
@@ -191,6 +224,7 @@ def deploy_suite(
         progress(f"deployed {entry.name} at {address} ({receipt['gasUsed']:,} gas)")
 
     granted = _grant_roles(chain, deployer, addresses, roles or {}, admin_address, progress)
+    _wire(chain, deployer, addresses, admin_address, granted, progress)
     manifest = Manifest(
         chain_id=chain.chain_id,
         deployer=deployer.address,
@@ -237,6 +271,32 @@ def _grant_roles(
             holders_by_role[role] = holders
         granted[name] = holders_by_role
     return granted
+
+
+def _wire(
+    chain: Chain,
+    deployer: LocalAccount,
+    addresses: Mapping[str, str],
+    admin: str,
+    granted: dict[str, dict[str, list[str]]],
+    progress: Callable[[str], None],
+) -> None:
+    """Grant the contract-to-contract roles of WIRING and record them in the manifest."""
+    if admin != deployer.address:
+        progress(
+            "wiring skipped: the admin must grant "
+            + ", ".join(f"{role} on {name} to {grantee}" for name, role, grantee in WIRING)
+        )
+        return
+    for name, role, grantee in WIRING:
+        contract = chain.contract(name, addresses[name])
+        chain.send(
+            contract.functions.grantRole(_role_id(role), addresses[grantee]), sender=deployer
+        )
+        holders = granted.setdefault(name, {}).setdefault(role, [])
+        if addresses[grantee] not in holders:
+            holders.append(addresses[grantee])
+        progress(f"granted {role} on {name} to {grantee}")
 
 
 def verify_manifest(chain: Chain, manifest: Manifest) -> None:

@@ -38,8 +38,8 @@ interface IRegistry {
         bytes32 meterId; // the meter the battery sits behind
         uint64 capacityWh;
         uint64 selfDischargeWhPerInterval;
-        uint64 chargeBelowPrice; // credit units per kWh; charge when the local price is at or below
-        uint64 dischargeAbovePrice; // credit units per kWh; discharge when the price is at or above
+        uint64 chargeBelowPrice; // credit units per kWh; charge when the local price is strictly below
+        uint64 dischargeAbovePrice; // credit units per kWh; discharge when the price is strictly above
     }
 
     /// @notice A prosumer was onboarded.
@@ -138,7 +138,7 @@ interface IRegistry {
     ) external;
 
     /// @notice Sets the price policy of the caller's battery.
-    /// @param chargeBelowPrice Charge when the local price is at or below (credit units per kWh).
+    /// @param chargeBelowPrice Charge when the local price is strictly below (credit units per kWh).
     /// @param dischargeAbovePrice Discharge when the local price is at or above.
     function setBatteryPolicy(bytes32 batteryId, uint64 chargeBelowPrice, uint64 dischargeAbovePrice) external;
 
