@@ -29,7 +29,8 @@ def aggregate(readings: pd.DataFrame, *, market_interval_s: int, config: VeeConf
     `complete` is true when every reading slot of the interval is present; the
     chain-facing oracle posts only complete intervals (an incomplete one would
     understate delivery). `estimated` is true when any slot was spread from a register
-    step over several slots. Rows are sorted by meter id, then interval start.
+    step over several slots. `meter_id` is categorical; rows are sorted by meter (in
+    registry order for validated readings, by id otherwise), then interval start.
     """
     per_interval = config.check_market_interval(market_interval_s)
     if readings.empty:
@@ -39,7 +40,13 @@ def aggregate(readings: pd.DataFrame, *, market_interval_s: int, config: VeeConf
                 for c in INTERVAL_COLUMNS
             }
         ).astype({"complete": bool, "estimated": bool})
-    codes, uniques = pd.factorize(readings["meter_id"], sort=True)
+    meters = readings["meter_id"]
+    if isinstance(meters.dtype, pd.CategoricalDtype):
+        # Validated readings carry registry positions: no string hashing here.
+        codes, meter_dtype = meters.cat.codes.to_numpy(), meters.dtype
+    else:
+        codes, uniques = pd.factorize(meters, sort=True)
+        meter_dtype = pd.CategoricalDtype(pd.Index(uniques, dtype="str"))
     slot = readings["slot_start_s"].to_numpy(dtype=np.int64)
     start = slot - slot % market_interval_s
     first = int(start.min())
@@ -55,7 +62,7 @@ def aggregate(readings: pd.DataFrame, *, market_interval_s: int, config: VeeConf
     group_key = k[bounds]
     return pd.DataFrame(
         {
-            "meter_id": pd.Series(np.asarray(uniques)[group_key // n_intervals], dtype="str"),
+            "meter_id": pd.Categorical.from_codes(group_key // n_intervals, dtype=meter_dtype),
             "interval_start_s": first + (group_key % n_intervals) * market_interval_s,
             "import_wh": np.add.reduceat(imp, bounds),
             "export_wh": np.add.reduceat(exp, bounds),

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from oracles.meter.errors import MeterConfigError
@@ -95,8 +98,29 @@ class MeterRegistry:
     def __len__(self) -> int:
         return len(self.meter_ids)
 
+    @cached_property
+    def meter_dtype(self) -> pd.CategoricalDtype:
+        """Categorical dtype over the registry: codes are registry positions."""
+        return pd.CategoricalDtype(self.meter_ids)
+
+    @cached_property
+    def _arrow_ids(self) -> pa.Array:
+        return pa.array(self.meter_ids.to_numpy(dtype=object), type=pa.large_string())
+
     def locate(self, meter_ids: pd.Index | pd.Series | NDArray[np.object_]) -> IntArray:
-        """Registry position of each id, -1 where the meter is unknown."""
+        """Registry position of each id, -1 where the meter is unknown.
+
+        Arrow-backed strings (what the readers produce) are looked up with Arrow's hash
+        kernel, which avoids converting a million ids to Python objects.
+        """
+        dtype = getattr(meter_ids, "dtype", None)
+        if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+            ids = pa.array(meter_ids)
+            value_set = self._arrow_ids
+            if ids.type != value_set.type:
+                ids = ids.cast(value_set.type)
+            found = pc.fill_null(pc.index_in(ids, value_set=value_set), -1)
+            return np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)
         return np.asarray(self.meter_ids.get_indexer(meter_ids), dtype=np.int64)
 
 

@@ -160,7 +160,7 @@ def store_outcome(session: Session, outcome: VeeOutcome) -> StoreReport:
 
 
 def _store_readings(session: Session, outcome: VeeOutcome) -> tuple[int, int, pd.DataFrame | None]:
-    readings = outcome.readings
+    readings = outcome.readings.astype({"meter_id": "str", "source": "str"})
     if readings.empty:
         return 0, 0, None
     table = MeterReadingRecord.__table__

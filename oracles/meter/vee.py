@@ -94,11 +94,11 @@ def validate(
     ts = frame["timestamp_s"].to_numpy(dtype=np.int64)
     a = frame[a_col].to_numpy(dtype=np.int64)
     b = frame[b_col].to_numpy(dtype=np.int64)
-    codes, uniques = pd.factorize(meter)
-    codes = codes.astype(np.int64)
-    pos_u = registry.locate(uniques)
-    reg_pos = pos_u[codes] if n else np.zeros(0, np.int64)
+    # The registry position is the meter's code from here on: one hash lookup per row,
+    # and the accepted rows carry it as a categorical, so aggregation needs no hashing.
+    reg_pos = registry.locate(meter) if n else np.zeros(0, np.int64)
     known = reg_pos >= 0
+    codes = reg_pos
     safe_pos = np.where(known, reg_pos, 0)
     rated = registry.rated_power_w[safe_pos] if len(registry) else np.zeros(n, np.int64)
     reg_max = registry.register_max_wh[safe_pos] if len(registry) else np.zeros(n, np.int64)
@@ -118,7 +118,7 @@ def validate(
         sel = np.flatnonzero(ok)
         readings = pd.DataFrame(
             {
-                "meter_id": meter.to_numpy()[sel] if n else np.array([], dtype=object),
+                "meter_id": _meters(registry, reg_pos[sel]),
                 "slot_start_s": ts[sel],
                 "import_wh": a[sel],
                 "export_wh": b[sel],
@@ -130,7 +130,7 @@ def validate(
         registers = pd.DataFrame({c: [] for c in REGISTER_COLUMNS})
     else:
         seq = _register_sequence(
-            raw, codes, uniques, ts, a, b, reason == 0, rated, reg_max, config, baseline
+            raw, registry, codes, ts, a, b, reason == 0, rated, reg_max, config, baseline
         )
         reason = np.where(seq.reason > 0, seq.reason, reason).astype(np.int8)
         extra = np.where(seq.reason[:, None] > 0, seq.extra, extra)
@@ -149,10 +149,14 @@ def validate(
     )
 
 
-def _sources(frame: pd.DataFrame, source: str, sel: IntArray) -> pd.Series:
+def _sources(frame: pd.DataFrame, source: str, sel: IntArray) -> pd.Categorical:
     if "source" in frame.columns:
-        return pd.Series(frame["source"].to_numpy()[sel], dtype="str")
-    return pd.Series(np.full(len(sel), source, dtype=object), dtype="str")
+        return pd.Categorical(frame["source"].to_numpy()[sel])
+    return pd.Categorical.from_codes(np.zeros(len(sel), dtype=np.int8), categories=[source])
+
+
+def _meters(registry: MeterRegistry, positions: IntArray) -> pd.Categorical:
+    return pd.Categorical.from_codes(positions, dtype=registry.meter_dtype)
 
 
 def _row_rules(
@@ -255,8 +259,8 @@ class _Sequence:
 
 def _register_sequence(
     raw: RawReadings,
+    registry: MeterRegistry,
     codes: IntArray,
-    uniques: pd.Index,
     ts: IntArray,
     a: IntArray,
     b: IntArray,
@@ -279,23 +283,19 @@ def _register_sequence(
     m_pos = idx
     m_rated, m_max = rated[idx], reg_max[idx]
     if baseline is not None and len(baseline):
-        base_codes = uniques.get_indexer(baseline["meter_id"])
+        base_codes = registry.locate(baseline["meter_id"])
         keep = base_codes >= 0
         bc = base_codes[keep].astype(np.int64)
         b_ts = baseline["timestamp_s"].to_numpy(dtype=np.int64)[keep]
         b_a = baseline["import_register_wh"].to_numpy(dtype=np.int64)[keep]
         b_b = baseline["export_register_wh"].to_numpy(dtype=np.int64)[keep]
-        # A meter's rated power and maximum, taken from any of its rows in this source.
-        first_row = np.full(len(uniques), -1, dtype=np.int64)
-        first_row[codes[::-1]] = np.arange(n - 1, -1, -1)
-        row_of = first_row[bc]
         m_code = np.r_[m_code, bc]
         m_ts = np.r_[m_ts, b_ts]
         m_a = np.r_[m_a, b_a]
         m_b = np.r_[m_b, b_b]
         m_pos = np.r_[m_pos, np.full(len(bc), -1, dtype=np.int64)]
-        m_rated = np.r_[m_rated, rated[row_of]]
-        m_max = np.r_[m_max, reg_max[row_of]]
+        m_rated = np.r_[m_rated, registry.rated_power_w[bc]]
+        m_max = np.r_[m_max, registry.register_max_wh[bc]]
     order = np.lexsort((m_pos >= 0, m_ts, m_code))
     # Baseline rows sort before input rows at the same instant and are then dropped.
     c, t, va, vb, pos = m_code[order], m_ts[order], m_a[order], m_b[order], m_pos[order]
@@ -331,7 +331,7 @@ def _register_sequence(
     produce = good & is_input
     readings = _spread(
         raw,
-        uniques,
+        registry,
         c[produce],
         prev_t[produce],
         span[produce],
@@ -343,7 +343,7 @@ def _register_sequence(
     last = np.r_[c[1:] != c[:-1], True] & is_input
     registers = pd.DataFrame(
         {
-            "meter_id": np.asarray(uniques)[c[last]],
+            "meter_id": _meters(registry, c[last]),
             "timestamp_s": t[last],
             "import_register_wh": va[last],
             "export_register_wh": vb[last],
@@ -378,7 +378,7 @@ def _exceeds(energy: IntArray, span: IntArray, limit_num: IntArray) -> BoolArray
 
 def _spread(
     raw: RawReadings,
-    uniques: pd.Index,
+    registry: MeterRegistry,
     code: IntArray,
     start: IntArray,
     span: IntArray,
@@ -402,7 +402,7 @@ def _spread(
     sel = np.flatnonzero(keep)
     return pd.DataFrame(
         {
-            "meter_id": np.asarray(uniques)[code[which][sel]],
+            "meter_id": _meters(registry, code[which][sel]),
             "slot_start_s": slot_start[sel],
             "import_wh": (qa[which] + (offset < ra[which]))[sel],
             "export_wh": (qb[which] + (offset < rb[which]))[sel],
