@@ -81,12 +81,14 @@ def numpy_merit_order(orders: Orders, grid: Grid) -> tuple[int, np.ndarray]:
     be = np.append(orders.energy_wh[buy], 2**50)
     se = np.append(orders.energy_wh[sell], 2**50)
     bcum, scum = np.cumsum(be), np.cumsum(se)
-    # Traded quantity: walk the breakpoints of both curves together.
-    qs = np.unique(np.concatenate([bcum, scum]))
-    bi = np.minimum(np.searchsorted(bcum, qs, side="left"), len(bp) - 1)
-    si = np.minimum(np.searchsorted(scum, qs, side="left"), len(sp) - 1)
-    ok = bp[bi] >= sp[si]
-    q = int(qs[ok].max()) if ok.any() else 0
+    # For each demand step: the supply price met at the quantity where the step starts.
+    met = sp[np.minimum(np.searchsorted(scum, bcum - be, side="right"), len(sp) - 1)]
+    ok = np.flatnonzero(bp >= met)
+    q = 0
+    if len(ok):
+        last = int(ok[-1])
+        supply_at = np.searchsorted(sp, bp[last], side="right")
+        q = int(min(bcum[last], scum[supply_at - 1] if supply_at else 0))
     fills = np.zeros(len(orders), dtype=np.int64)
     fills[buy] = np.clip(q - (bcum[:-1] - be[:-1]), 0, be[:-1])
     fills[sell] = np.clip(q - (scum[:-1] - se[:-1]), 0, se[:-1])

@@ -243,6 +243,8 @@ def _node_sums(book: Book, signed_wh: IntArray) -> IntArray:
 def _free_by_interval(book: Book, free: np.ndarray) -> list[IntArray]:
     o = book.orders
     idx = np.flatnonzero(free)
+    if len(book.intervals) == 1:
+        return [idx]
     order = np.argsort(o.interval[idx], kind="stable")  # keeps book position
     idx = idx[order]
     cuts = np.searchsorted(o.interval[idx], np.arange(len(book.intervals) + 1))

@@ -23,28 +23,17 @@ def price_interval(
     fixed_demand_wh: int,
 ) -> tuple[int | None, int | None] | None:
     """Equilibrium price interval (None = unbounded side), or None if there is none."""
-    buy_price, buy_cum = _cumulative(limit_price[is_buy], energy_wh[is_buy])
-    sell_price, sell_cum = _cumulative(limit_price[~is_buy], energy_wh[~is_buy])
-    total_buy = int(buy_cum[-1]) if len(buy_cum) else 0
-    total_sell = int(sell_cum[-1]) if len(sell_cum) else 0
+    tariffs = [] if grid is None else [grid.import_price, grid.export_price]
+    curves = _curves_by_counting(is_buy, energy_wh, limit_price, tariffs)
+    if curves is None:
+        curves = _curves_by_sorting(is_buy, energy_wh, limit_price, tariffs)
+    points, demand_gt, demand_ge, supply_lt, supply_le = curves
+    total_buy = int(demand_ge[0]) if len(points) else 0
+    total_sell = int(supply_le[-1]) if len(points) else 0
     fixed_buy = max(fixed_demand_wh, 0)
     fixed_sell = max(-fixed_demand_wh, 0)
-
-    tariffs = [] if grid is None else [grid.import_price, grid.export_price]
-    points = np.unique(np.concatenate([buy_price, sell_price, np.asarray(tariffs, np.int64)]))
     if len(points) == 0:
         return (None, None) if fixed_demand_wh == 0 else None
-
-    def at_or_below(prices: IntArray, cum: IntArray, side: str) -> IntArray:
-        pos = np.searchsorted(prices, points, side=side)  # type: ignore[call-overload]
-        padded = np.concatenate([np.zeros(1, np.int64), cum])
-        out: IntArray = padded[pos]
-        return out
-
-    demand_gt = total_buy - at_or_below(buy_price, buy_cum, "right")  # limit > p
-    demand_ge = total_buy - at_or_below(buy_price, buy_cum, "left")  # limit >= p
-    supply_lt = at_or_below(sell_price, sell_cum, "left")  # limit < p
-    supply_le = at_or_below(sell_price, sell_cum, "right")  # limit <= p
     imp_must, imp_can, exp_must, exp_can = _grid_terms(grid, points)
 
     # Must-buy fits in can-sell, and must-sell fits in can-buy.
@@ -85,9 +74,74 @@ def midpoint(low: int | None, high: int | None, default: int) -> int:
     return (low + high) // 2
 
 
+_Curves = tuple[IntArray, IntArray, IntArray, IntArray, IntArray]
+
+
+def _curves_by_counting(
+    is_buy: BoolArray, energy_wh: IntArray, limit_price: IntArray, tariffs: list[int]
+) -> _Curves | None:
+    """Demand and supply at every breakpoint without sorting, when prices are dense.
+
+    Limit prices are integers in a small range, so a histogram over the range replaces
+    the sort (O(n + range)); None when the range is too wide or sums could lose
+    precision in bincount's float64.
+    """
+    if len(limit_price) == 0:
+        return None
+    low = min(int(limit_price.min()), *tariffs) if tariffs else int(limit_price.min())
+    high = max(int(limit_price.max()), *tariffs) if tariffs else int(limit_price.max())
+    span = high - low + 1
+    if span > 4 * len(limit_price) + 4096 or float(energy_wh.sum()) >= 2.0**52:
+        return None
+    offset = limit_price - low
+    buy_hist = np.bincount(offset[is_buy], weights=energy_wh[is_buy], minlength=span)
+    sell_hist = np.bincount(offset[~is_buy], weights=energy_wh[~is_buy], minlength=span)
+    present = (buy_hist > 0) | (sell_hist > 0)
+    for t in tariffs:
+        present[t - low] = True
+    at = np.flatnonzero(present)
+    buy_le = np.rint(np.cumsum(buy_hist)).astype(np.int64)  # buys with limit <= p
+    sell_le = np.rint(np.cumsum(sell_hist)).astype(np.int64)
+    total_buy = buy_le[-1]
+    below = at - 1
+    buy_below = np.where(below >= 0, buy_le[np.maximum(below, 0)], 0)
+    sell_below = np.where(below >= 0, sell_le[np.maximum(below, 0)], 0)
+    return (
+        (at + low).astype(np.int64),
+        total_buy - buy_le[at],  # demand with limit > p
+        total_buy - buy_below,  # demand with limit >= p
+        sell_below,  # supply with limit < p
+        sell_le[at],  # supply with limit <= p
+    )
+
+
+def _curves_by_sorting(
+    is_buy: BoolArray, energy_wh: IntArray, limit_price: IntArray, tariffs: list[int]
+) -> _Curves:
+    buy_price, buy_cum = _cumulative(limit_price[is_buy], energy_wh[is_buy])
+    sell_price, sell_cum = _cumulative(limit_price[~is_buy], energy_wh[~is_buy])
+    total_buy = int(buy_cum[-1]) if len(buy_cum) else 0
+    points = np.unique(np.concatenate([buy_price, sell_price, np.asarray(tariffs, np.int64)]))
+
+    def at_or_below(prices: IntArray, cum: IntArray, side: str) -> IntArray:
+        pos = np.searchsorted(prices, points, side=side)  # type: ignore[call-overload]
+        padded = np.concatenate([np.zeros(1, np.int64), cum])
+        out: IntArray = padded[pos]
+        return out
+
+    return (
+        points,
+        total_buy - at_or_below(buy_price, buy_cum, "right"),
+        total_buy - at_or_below(buy_price, buy_cum, "left"),
+        at_or_below(sell_price, sell_cum, "left"),
+        at_or_below(sell_price, sell_cum, "right"),
+    )
+
+
 def _cumulative(prices: IntArray, energy: IntArray) -> tuple[IntArray, IntArray]:
-    order = np.argsort(prices, kind="stable")
-    return prices[order], np.cumsum(energy[order])
+    order = np.argsort(prices)
+    sorted_prices = prices[order]
+    return sorted_prices, np.cumsum(energy[order])
 
 
 def _cap(limit: int | None) -> int:

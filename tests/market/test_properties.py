@@ -111,3 +111,23 @@ def test_verify_rejects_mutations(book: dict[str, Any], data: st.DataObject) -> 
         # A price below an unfilled bid puts the bid in the money: rule 1 must fire.
         bad["prices"][tnode] = target["limit_price"] - 1
     assert market.verify(book, bad, check_bound=False) != []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(books())
+def test_wide_price_ranges_take_the_sorting_path(book: dict[str, Any]) -> None:
+    # Prices spread over 10^6 credit units: the histogram path declines, sorting runs.
+    wide = copy.deepcopy(book)
+    for o in wide["orders"]:
+        o["limit_price"] = o["limit_price"] * 16_000 - 400_000
+    if "grid" in wide:
+        g = wide["grid"]
+        g["import_price"] = g["import_price"] * 16_000 - 400_000
+        g["export_price"] = g["export_price"] * 16_000 - 400_000
+    fast = market.clear(wide)
+    slow = market.clear(wide, force_lp=True)
+    assert fast.welfare == slow.welfare
+    assert [i.prices.tolist() for i in fast.intervals] == [
+        i.prices.tolist() for i in slow.intervals
+    ]
+    assert market.verify(wide, fast) == []
