@@ -46,3 +46,32 @@ class OracleAction(BusMessage):
     gas_used: int | None = None
     detail: str = ""
     at_ms: int = Field(default_factory=lambda: int(time.time() * 1000), description="unix ms")
+
+
+class BatteryCommand(BusMessage):
+    """Charge or discharge a battery over one market interval (`tem.battery.command.<id>`).
+
+    `power_w` is signed from the grid's point of view of the battery: negative charges
+    (the battery draws power), positive discharges (the battery feeds power in).
+    """
+
+    command_id: str = Field(description="txhash:logindex of the dispatch event; unique")
+    battery_id: str
+    interval_start: int = Field(description="unix seconds")
+    interval_end: int = Field(description="unix seconds; the command expires then")
+    power_w: int = Field(description="negative = charge, positive = discharge, 0 = idle")
+
+    @property
+    def expires_at(self) -> int:
+        return self.interval_end
+
+
+class BatteryAck(BusMessage):
+    """A device's answer (`tem.battery.ack.<id>`): accepted, rejected, or executed."""
+
+    command_id: str
+    battery_id: str
+    status: Literal["accepted", "rejected", "executed"]
+    reason: str = Field("", description="why a command was rejected, e.g. expired")
+    energy_wh: int = Field(0, description="energy moved at the grid side: - charged, + discharged")
+    soc_wh: int = Field(0, description="state of charge after the command")

@@ -1,0 +1,1 @@
+"""Faithful simulators of what cannot run here: devices (batteries) and the community."""

@@ -1,0 +1,221 @@
+"""A home battery: its physics, and a device that takes commands from the bus.
+
+Physics conventions (the same the contracts use for storage tokens):
+- charging E Wh from the grid stores E Wh;
+- discharging takes W Wh out of storage and delivers W x efficiency to the grid
+  (the whole round-trip loss is taken on the way out);
+- self-discharge removes a fixed number of Wh per executed interval;
+- every figure is an integer number of Wh or W; energy over an interval is
+  power x seconds / 3600, rounded down, then cut back to the state-of-charge window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nats.aio.msg import Msg
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+from tem.bus import subjects
+from tem.bus.client import Bus
+from tem.bus.messages import BatteryAck, BatteryCommand, BusMessageInvalid
+
+log = logging.getLogger(__name__)
+BASIS_POINTS = 10_000
+
+
+@dataclass(frozen=True)
+class BatterySpec:
+    battery_id: str
+    capacity_wh: int
+    max_charge_w: int
+    max_discharge_w: int
+    round_trip_efficiency_bp: int = 9_000
+    min_soc_wh: int = 0
+    max_soc_wh: int | None = None  # default: the capacity
+    self_discharge_wh_per_interval: int = 0
+
+    def __post_init__(self) -> None:
+        top = self.capacity_wh if self.max_soc_wh is None else self.max_soc_wh
+        if not 0 <= self.min_soc_wh <= top <= self.capacity_wh:
+            raise ValueError(f"{self.battery_id}: need 0 <= min soc <= max soc <= capacity")
+        if not 0 < self.round_trip_efficiency_bp <= BASIS_POINTS:
+            raise ValueError(f"{self.battery_id}: efficiency must be in (0, 10000] bp")
+
+    @property
+    def top_wh(self) -> int:
+        return self.capacity_wh if self.max_soc_wh is None else self.max_soc_wh
+
+
+class CommandRejected(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class BatteryModel:
+    """State of charge and what one command does to it; no I/O."""
+
+    spec: BatterySpec
+    soc_wh: int
+
+    def check(self, command: BatteryCommand, *, now_s: float) -> None:
+        if command.battery_id != self.spec.battery_id:
+            raise CommandRejected(f"command for {command.battery_id}, not {self.spec.battery_id}")
+        if command.interval_end <= command.interval_start:
+            raise CommandRejected("interval_end must be after interval_start")
+        if now_s >= command.expires_at:
+            raise CommandRejected("expired")
+        if -command.power_w > self.spec.max_charge_w:
+            raise CommandRejected(
+                f"charge {-command.power_w} W over limit {self.spec.max_charge_w} W"
+            )
+        if command.power_w > self.spec.max_discharge_w:
+            raise CommandRejected(
+                f"discharge {command.power_w} W over limit {self.spec.max_discharge_w} W"
+            )
+
+    def execute(self, command: BatteryCommand) -> int:
+        """Run the command over its interval; return grid-side energy (- charged, + fed in)."""
+        seconds = command.interval_end - command.interval_start
+        wanted_wh = abs(command.power_w) * seconds // 3600
+        if command.power_w < 0:  # charge, up to the top of the window
+            stored = min(wanted_wh, max(0, self.spec.top_wh - self.soc_wh))
+            self.soc_wh += stored
+            grid_wh = -stored
+        elif command.power_w > 0:  # discharge, down to the bottom of the window
+            eff = self.spec.round_trip_efficiency_bp
+            # storage needed to deliver wanted_wh, rounded up; cut back to what is there
+            needed = -(-wanted_wh * BASIS_POINTS // eff)
+            taken = min(needed, max(0, self.soc_wh - self.spec.min_soc_wh))
+            self.soc_wh -= taken
+            grid_wh = min(wanted_wh, taken * eff // BASIS_POINTS)
+        else:
+            grid_wh = 0
+        self.soc_wh = max(0, self.soc_wh - self.spec.self_discharge_wh_per_interval)
+        return grid_wh
+
+
+@dataclass
+class BatteryDevice:
+    """The device on the bus: takes commands from JetStream, answers on its ack subject.
+
+    Exactly once in effect: a command id is executed once, whatever the bus redelivers;
+    the executed ids survive a device restart when `state_path` is given. A JetStream
+    message is acked only after the command's effect and its answer are done.
+    """
+
+    model: BatteryModel
+    bus: Bus
+    state_path: Path | None = None
+    clock: Callable[[], float] = time.time
+    executed: dict[str, int] = field(default_factory=dict)  # command id -> grid Wh
+    rejected: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.state_path is not None and self.state_path.exists():
+            saved = json.loads(self.state_path.read_text())
+            self.model.soc_wh = saved["soc_wh"]
+            self.executed = saved["executed"]
+
+    @property
+    def battery_id(self) -> str:
+        return self.model.spec.battery_id
+
+    def _save(self) -> None:
+        if self.state_path is not None:
+            tmp = self.state_path.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"soc_wh": self.model.soc_wh, "executed": self.executed}))
+            tmp.replace(self.state_path)
+
+    async def _answer(self, ack: BatteryAck) -> None:
+        await self.bus.publish_durable(
+            subjects.battery_ack(self.battery_id), ack, msg_id=f"{ack.command_id}:{ack.status}"
+        )
+
+    async def handle(self, data: bytes) -> BatteryAck:
+        try:
+            command = BatteryCommand.from_bytes(data)
+        except BusMessageInvalid as exc:
+            ack = BatteryAck(
+                command_id="unknown",
+                battery_id=self.battery_id,
+                status="rejected",
+                reason=f"malformed command: {exc}",
+                soc_wh=self.model.soc_wh,
+            )
+            await self._answer(ack)
+            return ack
+        if command.command_id in self.executed:  # a redelivery: answer again, do nothing
+            ack = BatteryAck(
+                command_id=command.command_id,
+                battery_id=self.battery_id,
+                status="executed",
+                energy_wh=self.executed[command.command_id],
+                soc_wh=self.model.soc_wh,
+            )
+            await self._answer(ack)
+            return ack
+        try:
+            self.model.check(command, now_s=self.clock())
+        except CommandRejected as exc:
+            self.rejected[command.command_id] = exc.reason
+            ack = BatteryAck(
+                command_id=command.command_id,
+                battery_id=self.battery_id,
+                status="rejected",
+                reason=exc.reason,
+                soc_wh=self.model.soc_wh,
+            )
+            await self._answer(ack)
+            return ack
+        await self._answer(
+            BatteryAck(
+                command_id=command.command_id,
+                battery_id=self.battery_id,
+                status="accepted",
+                soc_wh=self.model.soc_wh,
+            )
+        )
+        energy = self.model.execute(command)
+        self.executed[command.command_id] = energy
+        self._save()
+        ack = BatteryAck(
+            command_id=command.command_id,
+            battery_id=self.battery_id,
+            status="executed",
+            energy_wh=energy,
+            soc_wh=self.model.soc_wh,
+        )
+        await self._answer(ack)
+        return ack
+
+    async def run(self, stop: asyncio.Event, *, batch: int = 32) -> None:
+        """Pull commands until `stop` is set; survives the bus going away and coming back."""
+        consumer = await self.bus.js.pull_subscribe(
+            subjects.battery_command(self.battery_id),
+            durable=f"device-{self.battery_id}",
+            stream="BATTERY",
+            config=ConsumerConfig(
+                ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL, ack_wait=5.0
+            ),
+        )
+        while not stop.is_set():
+            try:
+                messages: list[Msg] = await consumer.fetch(batch, timeout=0.5)
+            except TimeoutError:
+                continue
+            except Exception as exc:  # the server is restarting: wait and pull again
+                log.warning("battery %s: fetch failed (%s)", self.battery_id, type(exc).__name__)
+                await asyncio.sleep(0.2)
+                continue
+            for message in messages:
+                await self.handle(message.data)
+                await message.ack()
