@@ -106,6 +106,10 @@ def solve(
     if s is None:  # pragma: no cover - both back ends ship with ortools
         raise RuntimeError(f"OR-Tools has no {backend.value} solver")
     s.SetTimeLimit(int(time_limit_s * 1000))
+    if backend is Solver.GLOP:
+        # Every variable is boxed, so the all-at-bound start is dual feasible: dual
+        # simplex solves these books several times faster than primal (measured).
+        s.SetSolverSpecificParametersAsString("use_dual_simplex: true")
     inf = s.infinity()
     objective = s.Objective()
     objective.SetMaximization()
