@@ -103,6 +103,11 @@ class Suite:
             self.chain.send(fn, sender=sender)
         except ContractRevert as exc:
             return exc
+        except Exception as exc:  # web3's eth-tester provider can trip over custom errors
+            found = _dig_revert(exc)
+            if found is None:
+                raise
+            return found
         raise AssertionError("expected a revert, the transaction went through")
 
     def call_reverts(self, fn: Any) -> ContractRevert:
@@ -113,18 +118,10 @@ class Suite:
         try:
             fn.call()
         except Exception as exc:
-            seen: BaseException | None = exc
-            while seen is not None:
-                for arg in seen.args:
-                    if isinstance(arg, bytes):
-                        return decode_revert(arg)
-                    if isinstance(arg, str) and arg.startswith("b'"):
-                        return decode_revert(ast.literal_eval(arg))
-                data = getattr(seen, "data", None)
-                if isinstance(data, str) and data.startswith("0x"):
-                    return decode_revert(data)
-                seen = seen.__cause__ or seen.__context__
-            raise
+            found = _dig_revert(exc)
+            if found is None:
+                raise
+            return found
         raise AssertionError("expected a revert, the call returned")
 
     @staticmethod
@@ -145,6 +142,21 @@ class Suite:
             provider = self.chain.w3.provider
             provider.make_request("evm_increaseTime", [seconds])  # type: ignore[arg-type]
             provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+
+
+def _dig_revert(exc: BaseException) -> ContractRevert | None:
+    seen: BaseException | None = exc
+    while seen is not None:
+        for arg in seen.args:
+            if isinstance(arg, bytes):
+                return decode_revert(arg)
+            if isinstance(arg, str) and arg.startswith("b'"):
+                return decode_revert(ast.literal_eval(arg))
+        data = getattr(seen, "data", None)
+        if isinstance(data, str) and data.startswith("0x"):
+            return decode_revert(data)
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def deploy_test_suite(chain: Chain) -> Suite:
