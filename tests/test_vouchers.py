@@ -107,7 +107,7 @@ async def test_a_redemption_becomes_a_voucher_only_its_owner_receives(
         inbox.append(VoucherDelivered.from_bytes(msg.data))
 
     await bus.nc.subscribe(subjects.voucher_issued(owner), cb=on_voucher)
-    oracle, watcher = await _oracle(chain, store, bus, manifest)
+    _, watcher = await _oracle(chain, store, bus, manifest)
     _redeem(chain, token, 400, b"GROCERY")
     await watcher.poll_once()  # RewardRedeemed -> fulfil
     await watcher.poll_once()  # VoucherIssued -> confirmed
@@ -135,7 +135,7 @@ async def test_a_replayed_redemption_reuses_its_code_and_sends_nothing_twice(
     chain = anvil_chain
     manifest = _suite(chain, tmp_path)
     token = chain.contract("RewardToken", manifest.address("RewardToken"))
-    oracle, watcher = await _oracle(chain, store, bus, manifest)
+    oracle, _watcher = await _oracle(chain, store, bus, manifest)
     _redeem(chain, token, 100, b"TRANSIT")
     from contracts.events import fetch_events
 
