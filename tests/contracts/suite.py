@@ -15,7 +15,7 @@ from web3.logs import DISCARD
 
 from contracts.artifacts import load_artifact
 from contracts.chain import Chain
-from contracts.deploy import SUITE, deploy_suite
+from contracts.deploy import SUITE, Manifest, deploy_suite
 from contracts.errors import ContractRevert, decode_revert
 
 # dev account index of every role holder; 8 and 9 are prosumers that send transactions
@@ -35,6 +35,7 @@ ROLE_ACCOUNTS = {
 class Suite:
     chain: Chain
     contracts: dict[str, Contract]
+    manifest: Manifest | None = None
     _extra: list[LocalAccount] = field(default_factory=list)
 
     def reset_caches(self) -> None:
@@ -72,7 +73,7 @@ class Suite:
 
     def fund(self, address: str, wei: int) -> None:
         w3 = self.chain.w3
-        tx = {
+        tx: dict[str, Any] = {
             "to": address,
             "value": wei,
             "gas": 21_000,
@@ -88,7 +89,8 @@ class Suite:
     def __getattr__(self, name: str) -> Contract:
         contracts = self.__dict__.get("contracts", {})
         if name in contracts:
-            return contracts[name]
+            contract: Contract = contracts[name]
+            return contract
         raise AttributeError(name)
 
     def send(self, fn: Any, sender: LocalAccount) -> Any:
@@ -178,4 +180,4 @@ def deploy_test_suite(chain: Chain) -> Suite:
         fresh=True,
     )
     contracts = {e.name: chain.contract(e.name, manifest.address(e.name)) for e in SUITE}
-    return Suite(chain=chain, contracts=contracts)
+    return Suite(chain=chain, contracts=contracts, manifest=manifest)
