@@ -1,0 +1,1 @@
+"""Sign-in with an Ethereum key: server nonces, EIP-4361 messages, short-lived tokens."""

@@ -1,0 +1,126 @@
+"""FastAPI dependencies as `Annotated` aliases: `ContextDep`, `CurrentPrincipal`,
+`CurrentProsumer`, `CurrentOperator`, `SessionDep`.
+
+Authentication is a bearer token (`Authorization: Bearer …`); the live feed also takes
+`?access_token=` because browsers' EventSource cannot set headers. Every authenticated
+request takes a token from its address's rate-limit bucket.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.auth.tokens import Principal, TokenInvalid, verify_token
+from api.context import ApiContext
+from api.problems import Problem
+from api.ratelimit import RateLimiter
+
+
+def get_context(request: Request) -> ApiContext:
+    ctx: ApiContext = request.app.state.ctx
+    return ctx
+
+
+ContextDep = Annotated[ApiContext, Depends(get_context)]
+
+
+_bearer = HTTPBearer(auto_error=False, description="token from POST /auth/login")
+
+
+def rate_limit(request: Request, key: str) -> None:
+    limiter: RateLimiter = request.app.state.limiter
+    wait = limiter.take(key)
+    if wait > 0:
+        raise Problem(
+            429,
+            "rate-limited",
+            "Too many requests",
+            f"{key} is over {limiter.rate_per_s:g} requests/s (burst {limiter.burst})",
+            headers={"Retry-After": RateLimiter.retry_after(wait)},
+        )
+
+
+def client_key(request: Request) -> str:
+    return f"ip:{request.client.host if request.client else 'unknown'}"
+
+
+def limit_by_client(request: Request) -> None:
+    rate_limit(request, client_key(request))
+
+
+def get_principal(
+    request: Request,
+    ctx: ContextDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    access_token: Annotated[
+        str | None, Query(description="for EventSource only; prefer the header")
+    ] = None,
+) -> Principal:
+    token = credentials.credentials if credentials is not None else access_token
+    if not token:
+        raise Problem(
+            401,
+            "unauthenticated",
+            "Authentication required",
+            "send Authorization: Bearer <token> from POST /auth/login",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    try:
+        principal = verify_token(
+            token, secret=ctx.settings.token_secret.get_secret_value().encode(), now=ctx.now()
+        )
+    except TokenInvalid as exc:
+        raise Problem(
+            401,
+            "token-invalid",
+            "The token is not valid",
+            str(exc),
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        ) from None
+    rate_limit(request, principal.address)
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def get_prosumer(principal: CurrentPrincipal) -> Principal:
+    if not principal.has("prosumer"):
+        raise Problem(
+            403, "not-a-prosumer", "Prosumers only", f"{principal.address} is not registered"
+        )
+    return principal
+
+
+def get_operator(principal: CurrentPrincipal) -> Principal:
+    if not principal.has("grid_operator"):
+        raise Problem(
+            403,
+            "not-a-grid-operator",
+            "Grid operators only",
+            f"{principal.address} does not hold GRID_OPERATOR_ROLE",
+        )
+    return principal
+
+
+CurrentProsumer = Annotated[Principal, Depends(get_prosumer)]
+CurrentOperator = Annotated[Principal, Depends(get_operator)]
+
+
+class Page:
+    """`?offset=&limit=` on every list, bounded by `page_max`."""
+
+    def __init__(
+        self,
+        ctx: ContextDep,
+        offset: Annotated[int, Query(ge=0, le=10**9, description="rows to skip")] = 0,
+        limit: Annotated[int, Query(ge=1, le=1000, description="rows to return")] = 50,
+    ) -> None:
+        self.offset = offset
+        self.limit = min(limit, ctx.settings.page_max)
+
+
+PageDep = Annotated[Page, Depends(Page)]

@@ -1,0 +1,1 @@
+"""Service functions: keyword-only arguments, no HTTP in sight; routes call them."""
