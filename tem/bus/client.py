@@ -42,6 +42,8 @@ async def connect(url: str, *, name: str = "tem", connect_timeout_s: float = 5.0
             allow_reconnect=True,
             max_reconnect_attempts=-1,
             reconnect_time_wait=0.5,
+            # A pull subscription with a fetch in flight can hold drain() up to this long.
+            drain_timeout=2,
         )
     except Exception as exc:
         raise TemError(

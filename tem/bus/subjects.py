@@ -44,6 +44,11 @@ def battery_ack(battery_id: str) -> str:
     return f"{PREFIX}.battery.ack.{_token(battery_id, 'battery id')}"
 
 
+def battery_ack_any() -> str:
+    """Every battery's acknowledgements: what the battery oracle listens to."""
+    return f"{PREFIX}.battery.ack.*"
+
+
 def voucher_issued(owner: str) -> str:
     """Vouchers go to their owner's subject only: the code is the owner's secret."""
     return f"{PREFIX}.voucher.issued.{_token(owner, 'owner')}"

@@ -217,5 +217,13 @@ class BatteryDevice:
                 await asyncio.sleep(0.2)
                 continue
             for message in messages:
-                await self.handle(message.data)
-                await message.ack()
+                try:
+                    await self.handle(message.data)
+                    await message.ack()
+                except Exception as exc:  # the bus went away mid-answer: not acked, so
+                    # JetStream redelivers it, and the executed-id memory stops a second run
+                    log.warning(
+                        "battery %s: answer failed (%s)", self.battery_id, type(exc).__name__
+                    )
+                    await asyncio.sleep(0.2)
+                    break
