@@ -8,6 +8,8 @@ the contract's custom error decoded.
 
 from __future__ import annotations
 
+import ast
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -121,9 +123,13 @@ def _with_headroom(estimate: int) -> int:
     return estimate * 6 // 5 + 10_000
 
 
-# A node reports a revert as ContractCustomError/ContractLogicError with the data; the
-# embedded chain raises eth-tester's TransactionFailed with the raw data one level down.
-REVERTS = (ContractCustomError, ContractLogicError, EmbeddedRevert)
+# A node reports a revert as ContractCustomError/ContractLogicError with the data. The
+# embedded chain raises eth-tester's TransactionFailed: with the raw bytes one level down
+# for a transaction, as the text "execution reverted: b'...'" for a call, and web3's
+# eth-tester adapter can fail with OverflowError while trying to read custom-error data as
+# a reason string. All of them carry the revert data somewhere in the exception chain.
+REVERTS = (ContractCustomError, ContractLogicError, EmbeddedRevert, OverflowError)
+_REVERTED_BYTES = re.compile(r"""execution reverted: (b'.*'|b".*")$""", re.DOTALL)
 
 
 def _revert(exc: BaseException) -> ContractRevert:
@@ -135,7 +141,11 @@ def _revert(exc: BaseException) -> ContractRevert:
         for arg in seen.args:
             if isinstance(arg, bytes):
                 return decode_revert(arg)
+            if isinstance(arg, str) and (match := _REVERTED_BYTES.search(arg)):
+                return decode_revert(ast.literal_eval(match.group(1)))
         seen = seen.__cause__ or seen.__context__
+    if isinstance(exc, OverflowError):
+        raise exc
     return ContractRevert("Error", (str(exc),))
 
 

@@ -71,3 +71,10 @@ def test_four_decimals_display_euros(chain: Chain, token) -> None:  # type: igno
     # 1 credit unit = 0.01 EUR-cent, so 10_000 units are one euro.
     assert chain.call(token.functions.decimals()) == 4
     assert chain.call(token.functions.symbol()) == "TEMC"
+
+
+def test_a_reverting_call_is_decoded_too(chain: Chain, token) -> None:  # type: ignore[no-untyped-def]
+    # eth_call reports reverts differently on each backend; both must name the error.
+    with pytest.raises(ContractRevert) as caught:
+        chain.call(token.functions.mint(chain.accounts[2].address, 0))
+    assert caught.value.name == "AccessControlUnauthorizedAccount"
