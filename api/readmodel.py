@@ -160,7 +160,8 @@ class ReadModelHandler:
             ]
         )
         feeder_of = dict(
-            session.execute(select(MeterRecord.meter_id, MeterRecord.feeder_id)).tuples().all()
+            (str(m), int(f))
+            for m, f in session.execute(select(MeterRecord.meter_id, MeterRecord.feeder_id))
         )
         for signed in params["orders"]:
             signed_t = _as_tuple(signed)

@@ -38,7 +38,7 @@ def _decode_raw(raw: bytes) -> tuple[str, dict[str, Any]]:
         else:
             import rlp
 
-            nonce, gas_price, gas, to, value, data, *_ = rlp.decode(raw)
+            _nonce, _gas_price, _gas, to, value, data, *_ = rlp.decode(raw)
             fields = {"to": to, "data": data, "value": int.from_bytes(value, "big")}
     except Exception as exc:  # eth-account raises a zoo of types for malformed bytes
         raise Problem(
