@@ -90,7 +90,8 @@ class BatteryOracle:
         if event.name != "BatteryDispatched":
             return
         raw_id = bytes(event.args["battery"])
-        start = int(event.args["interval"])
+        # On-chain intervals are numbered since the epoch: start = number x length.
+        start = int(event.args["interval"]) * self.interval_seconds
         row = session.get(BatteryCommandRecord, event.event_id)
         if row is None:
             row = BatteryCommandRecord(

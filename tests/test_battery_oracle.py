@@ -17,8 +17,9 @@ from tem.bus.streams import ensure_streams
 from tem.sim.battery import BatteryDevice, BatteryModel, BatterySpec
 from tem.store import Store, open_store
 
-START = 1_900_000_000
 INTERVAL = 900
+INTERVAL_ID = 2_111_111  # on-chain intervals are numbered since the epoch
+START = INTERVAL_ID * INTERVAL
 
 
 class Clock:
@@ -29,7 +30,7 @@ class Clock:
         return self.now
 
 
-def dispatched(battery: bytes, power_w: int, n: int, interval: int = START) -> ChainEvent:
+def dispatched(battery: bytes, power_w: int, n: int, interval: int = INTERVAL_ID) -> ChainEvent:
     return ChainEvent(
         position=ChainPosition(100 + n, 0),
         contract="Market",
@@ -108,6 +109,7 @@ async def test_event_to_command_to_acknowledgement_to_state_of_charge(
     await running
     row = _rows(store)[event.event_id]
     assert row.status == "executed" and row.power_w == -4_000
+    assert (row.interval_start, row.interval_end) == (START, START + INTERVAL)
     assert row.energy_wh == -1_000 and row.soc_wh == 2_000 == device.model.soc_wh
     with store.transaction() as session:  # the event again (a watcher replay): nothing new
         await oracle.handle(event, session)
