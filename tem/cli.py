@@ -204,6 +204,8 @@ def _register_optional(module: str) -> None:
 
 
 _register_optional("tem.commands.clearing")
+_register_optional("tem.commands.oracles")
+_register_optional("tem.commands.serve")
 
 
 def main() -> None:

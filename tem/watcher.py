@@ -12,7 +12,6 @@ crash between effect and commit can cause is deduplicated downstream.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from contracts.chain import Chain
 from contracts.events import ChainEvent, ChainPosition, fetch_events
 from tem.store import Store
 from tem.store.cursors import read_cursor, write_cursor
+from tem.waiting import pause
 
 log = logging.getLogger(__name__)
 
@@ -120,5 +120,4 @@ class EventWatcher:
                     backoff,
                 )
                 backoff = min(backoff * 2, max_backoff_s)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=backoff)
+            await pause(stop, backoff)
