@@ -85,7 +85,7 @@ def test_sigkill_then_restart_resumes_without_repeating(
             _wait_fulfilled(chain, token, 2)
             time.sleep(1.0)  # let it see its own VoucherIssued events
             oracle.send_signal(signal.SIGTERM)
-            out, err = oracle.communicate(timeout=30)
+            _out, err = oracle.communicate(timeout=30)
             assert oracle.returncode == 0, err
             assert "stopped" in err
         finally:
