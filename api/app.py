@@ -19,7 +19,17 @@ from fastapi.staticfiles import StaticFiles
 from api.context import ApiContext
 from api.problems import install_problem_handlers
 from api.ratelimit import RateLimiter
-from api.routers import accounts, auth, health, orders
+from api.routers import (
+    accounts,
+    auth,
+    dashboard,
+    health,
+    market_data,
+    meters,
+    operator,
+    orders,
+    rewards,
+)
 from api.settings import ApiSettings
 from contracts.chain import Chain
 from contracts.deploy import Manifest
@@ -84,21 +94,17 @@ def create_app(
     app.state.ctx = ctx
     app.state.limiter = RateLimiter(settings.rate_per_s, settings.rate_burst)
     install_problem_handlers(app, retry_after_s=settings.retry_after_s)
-    for module in (health, auth, accounts, orders):
+    for module in (
+        health,
+        auth,
+        accounts,
+        orders,
+        market_data,
+        meters,
+        rewards,
+        operator,
+        dashboard,
+    ):
         app.include_router(module.router)
-    _include_optional(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
-
-
-def _include_optional(app: FastAPI) -> None:
-    import importlib
-
-    for name in ("market_data", "rewards", "meters", "operator", "dashboard"):
-        try:
-            module = importlib.import_module(f"api.routers.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"api.routers.{name}":
-                raise
-            continue
-        app.include_router(module.router)
