@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from tem.store import Base
+from tem.store import cursors as _cursors  # noqa: F401  (the watcher's table, for create_all)
 
 
 class BigInt(TypeDecorator[int]):
