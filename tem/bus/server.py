@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 import sys
 from pathlib import Path
 
@@ -27,7 +28,16 @@ def nats_server_binary() -> Path:
 class LocalNatsServer:
     """nats-server on loopback with a JetStream file store under `data_dir`."""
 
-    def __init__(self, data_dir: Path, *, port: int | None = None, name: str = "tem-local") -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        port: int | None = None,
+        name: str = "tem-local",
+        cluster_port: int | None = None,
+        routes: list[int] | None = None,
+        cluster_name: str = "tem",
+    ) -> None:
         self.port = claim_port(port, setting="TEM_NATS_PORT")
         self.monitor_port = free_port()
         self.store_dir = data_dir / "jetstream" / name
@@ -45,6 +55,16 @@ class LocalNatsServer:
             "--server_name",
             name,
         ]
+        if cluster_port is not None:
+            # One node of a JetStream cluster: routes to its peers' cluster ports.
+            argv += [
+                "--cluster_name",
+                cluster_name,
+                "--cluster",
+                f"nats://{LOOPBACK}:{cluster_port}",
+                "--routes",
+                ",".join(f"nats://{LOOPBACK}:{p}" for p in routes or []),
+            ]
         self.process = ManagedProcess("nats-server", argv, data_dir / "logs" / f"nats-{name}.log")
 
     @property
@@ -56,9 +76,15 @@ class LocalNatsServer:
         reply = httpx.get(f"http://{LOOPBACK}:{self.monitor_port}/healthz", timeout=1.0)
         return reply.status_code == 200
 
-    def start(self) -> LocalNatsServer:
+    def _listening(self) -> bool:
+        with socket.create_connection((LOOPBACK, self.port), timeout=1.0):
+            return True
+
+    def start(self, *, wait_for_jetstream: bool = True) -> LocalNatsServer:
+        """Start and wait until JetStream is ready; a cluster node cannot be ready before
+        its peers run, so for those wait only until the client port listens."""
         self.store_dir.mkdir(parents=True, exist_ok=True)
-        self.process.start(self._healthy)
+        self.process.start(self._healthy if wait_for_jetstream else self._listening)
         return self
 
     def stop(self) -> None:

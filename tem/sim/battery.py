@@ -199,14 +199,24 @@ class BatteryDevice:
 
     async def run(self, stop: asyncio.Event, *, batch: int = 32) -> None:
         """Pull commands until `stop` is set; survives the bus going away and coming back."""
-        consumer = await self.bus.js.pull_subscribe(
-            subjects.battery_command(self.battery_id),
-            durable=f"device-{self.battery_id}",
-            stream="BATTERY",
-            config=ConsumerConfig(
-                ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL, ack_wait=5.0
-            ),
-        )
+        consumer = None
+        while consumer is None and not stop.is_set():
+            try:
+                consumer = await self.bus.js.pull_subscribe(
+                    subjects.battery_command(self.battery_id),
+                    durable=f"device-{self.battery_id}",
+                    stream="BATTERY",
+                    config=ConsumerConfig(
+                        ack_policy=AckPolicy.EXPLICIT,
+                        deliver_policy=DeliverPolicy.ALL,
+                        ack_wait=5.0,
+                    ),
+                )
+            except Exception as exc:  # no stream leader yet (a cluster electing one)
+                log.warning("battery %s: no consumer yet (%s)", self.battery_id, exc)
+                await asyncio.sleep(0.5)
+        if consumer is None:
+            return
         while not stop.is_set():
             try:
                 messages: list[Msg] = await consumer.fetch(batch, timeout=0.5)
