@@ -76,7 +76,10 @@ def send_for(
                     errors=[{"field": "raw_transaction", "in": "body", "message": "required"}],
                 )
             return ctx.chain.send(function, sender=key)
-        raw = bytes.fromhex(raw_transaction.removeprefix("0x"))
+        try:
+            raw = bytes.fromhex(raw_transaction.removeprefix("0x"))
+        except ValueError:
+            raise Problem(422, "transaction-invalid", "Not hex", "raw_transaction") from None
         sender, fields = _decode_raw(raw)
         if sender != caller:
             raise Problem(403, "transaction-not-yours", "Signed by someone else", f"from {sender}")

@@ -60,7 +60,9 @@ def run_server(port: int) -> None:
     c = {n: chain.contract(n, manifest.address(n)) for n in ("Registry", "CreditToken", "Ledger")}
     grid, treasury = chain.accounts[1], chain.accounts[2]
     chain.send(c["Registry"].functions.addFeeder(2**64 - 1, 2**64 - 1), sender=grid)
-    chain.send(c["CreditToken"].functions.mint(treasury.address, CREDIT * PROSUMERS), sender=treasury)
+    chain.send(
+        c["CreditToken"].functions.mint(treasury.address, CREDIT * PROSUMERS), sender=treasury
+    )
     chain.send(
         c["CreditToken"].functions.approve(manifest.address("Ledger"), CREDIT * PROSUMERS),
         sender=treasury,
@@ -80,14 +82,18 @@ def run_server(port: int) -> None:
         with LocalNatsServer(work) as nats_server:
             bus = await connect(nats_server.url)
             await ensure_streams(bus.js)
-            app = create_app(chain=chain, manifest=manifest, store=store, bus=bus, settings=settings)
+            app = create_app(
+                chain=chain, manifest=manifest, store=store, bus=bus, settings=settings
+            )
             info = {
                 "chain_id": chain.chain_id,
                 "market": manifest.address("Market"),
                 "interval_seconds": app.state.ctx.interval_seconds,
             }
             server = uvicorn.Server(
-                uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+                uvicorn.Config(
+                    app, host="127.0.0.1", port=port, log_level="warning", access_log=False
+                )
             )
             task = asyncio.create_task(server.serve())
             while not server.started:
@@ -100,7 +106,9 @@ def run_server(port: int) -> None:
 
 
 # -- client -------------------------------------------------------------------------------------
-def _signed_bodies(info: dict[str, Any], key: bytes, count: int, first_nonce: int) -> list[dict[str, Any]]:
+def _signed_bodies(
+    info: dict[str, Any], key: bytes, count: int, first_nonce: int
+) -> list[dict[str, Any]]:
     from eth_account import Account
     from eth_utils import keccak
 
@@ -139,8 +147,16 @@ async def _token(client: Any, key: bytes, chain_id: int) -> str:
 
     account = Account.from_key(key)
     nonce = (await client.get("/auth/nonce")).json()["nonce"]
-    text = SiweMessage("localhost", account.address, DEFAULT_STATEMENT, "http://localhost", "1",
-                       chain_id, nonce, int(time.time())).text()
+    text = SiweMessage(
+        "localhost",
+        account.address,
+        DEFAULT_STATEMENT,
+        "http://localhost",
+        "1",
+        chain_id,
+        nonce,
+        int(time.time()),
+    ).text()
     signature = "0x" + bytes(account.sign_message(encode_defunct(text=text)).signature).hex()
     reply = await client.post("/auth/login", json={"message": text, "signature": signature})
     reply.raise_for_status()
@@ -159,7 +175,9 @@ def _figures(latencies: list[float], elapsed: float, errors: int) -> dict[str, f
     }
 
 
-async def closed_loop(base: str, info: dict[str, Any], clients: int, total: int, nonce0: int) -> dict[str, float]:
+async def closed_loop(
+    base: str, info: dict[str, Any], clients: int, total: int, nonce0: int
+) -> dict[str, float]:
     import httpx
 
     per = total // clients
@@ -192,7 +210,9 @@ async def closed_loop(base: str, info: dict[str, Any], clients: int, total: int,
     return {"clients": clients, **_figures(latencies, elapsed, errors)}
 
 
-async def open_loop(base: str, info: dict[str, Any], rate: float, seconds: float, nonce0: int) -> dict[str, float]:
+async def open_loop(
+    base: str, info: dict[str, Any], rate: float, seconds: float, nonce0: int
+) -> dict[str, float]:
     """Offer `rate` orders/s for `seconds` (8 prosumers in turn); latency from send time."""
     import httpx
 
@@ -202,14 +222,20 @@ async def open_loop(base: str, info: dict[str, Any], rate: float, seconds: float
     bodies = [_signed_bodies(info, k, total // clients + 1, nonce0) for k in keys]
     latencies: list[float] = []
     errors = 0
-    async with httpx.AsyncClient(base_url=base, timeout=30, limits=httpx.Limits(max_connections=64)) as client:
+    async with httpx.AsyncClient(
+        base_url=base, timeout=30, limits=httpx.Limits(max_connections=64)
+    ) as client:
         tokens = [await _token(client, k, info["chain_id"]) for k in keys]
 
         async def one(n: int) -> None:
             nonlocal errors
             i = n % clients
             started = time.perf_counter()
-            reply = await client.post("/orders", json=bodies[i][n // clients], headers={"Authorization": f"Bearer {tokens[i]}"})
+            reply = await client.post(
+                "/orders",
+                json=bodies[i][n // clients],
+                headers={"Authorization": f"Bearer {tokens[i]}"},
+            )
             if reply.status_code == 201:
                 latencies.append(time.perf_counter() - started)
             else:
@@ -230,7 +256,9 @@ async def open_loop(base: str, info: dict[str, Any], rate: float, seconds: float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=2000, help="orders per concurrency level")
-    parser.add_argument("--rate", type=float, default=300.0, help="offered rate of the open-loop run")
+    parser.add_argument(
+        "--rate", type=float, default=300.0, help="offered rate of the open-loop run"
+    )
     parser.add_argument("--seconds", type=float, default=5.0, help="length of the open-loop run")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--server", type=int, help=argparse.SUPPRESS)
@@ -256,7 +284,9 @@ def main() -> None:
         results: dict[str, Any] = {"closed_loop": [], "open_loop": None}
         nonce = 1
         for clients in (1, 8, 32):
-            results["closed_loop"].append(asyncio.run(closed_loop(base, info, clients, args.orders, nonce)))
+            results["closed_loop"].append(
+                asyncio.run(closed_loop(base, info, clients, args.orders, nonce))
+            )
             nonce += args.orders
         results["open_loop"] = asyncio.run(open_loop(base, info, args.rate, args.seconds, nonce))
     finally:
@@ -267,10 +297,14 @@ def main() -> None:
         return
     print(f"{'clients':>8} {'orders/s':>10} {'median ms':>10} {'p99 ms':>8} {'errors':>7}")
     for row in results["closed_loop"]:
-        print(f"{row['clients']:>8} {row['orders_per_s']:>10} {row['median_ms']:>10} {row['p99_ms']:>8} {row['errors']:>7}")
+        print(
+            f"{row['clients']:>8} {row['orders_per_s']:>10} {row['median_ms']:>10} {row['p99_ms']:>8} {row['errors']:>7}"
+        )
     o = results["open_loop"]
-    print(f"offered {o['offered_per_s']:.0f}/s: achieved {o['orders_per_s']}/s, median {o['median_ms']} ms, "
-          f"p99 {o['p99_ms']} ms, errors {o['errors']}")
+    print(
+        f"offered {o['offered_per_s']:.0f}/s: achieved {o['orders_per_s']}/s, median {o['median_ms']} ms, "
+        f"p99 {o['p99_ms']} ms, errors {o['errors']}"
+    )
 
 
 if __name__ == "__main__":

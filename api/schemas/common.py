@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from eth_utils import to_checksum_address
+from pydantic import AfterValidator, Field
 
 Bytes32Hex = Annotated[
     str,
@@ -19,6 +20,7 @@ AddressHex = Annotated[
         pattern=r"^0x[0-9a-fA-F]{40}$",
         examples=["0x2B5AD5c4795c026514f8317c7a215E218DcCD6cF"],
     ),
+    AfterValidator(lambda value: to_checksum_address(value)),
 ]
 SignatureHex = Annotated[
     str,
@@ -30,7 +32,7 @@ SignatureHex = Annotated[
 TxHex = Annotated[
     str,
     Field(
-        pattern=r"^0x[0-9a-fA-F]{2,65536}$",
+        pattern=r"^0x(?:[0-9a-fA-F]{2}){1,32768}$",
         description="a signed raw transaction, hex (EIP-1559 or legacy)",
     ),
 ]
