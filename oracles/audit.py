@@ -41,12 +41,18 @@ class Auditor:
             session.add(OracleActionRecord(msg_id=msg_id, **action.model_dump(exclude={"version"})))
 
     async def record(
-        self, action: OracleAction, *, msg_id: str, session: Session | None = None
+        self,
+        action: OracleAction,
+        *,
+        msg_id: str,
+        session: Session | None = None,
+        wait: bool = True,
     ) -> None:
-        """Store (in `session` if given, so it commits with the action's effect) and publish."""
+        """Store (in `session` if given, so it commits with the action's effect) and publish
+        (pipelined with `wait=False`: the caller settles the bus before committing)."""
         if session is None:
             with self.store.transaction() as own:
                 self._record(own, action, msg_id)
         else:
             self._record(session, action, msg_id)
-        await self.bus.publish_durable(subjects.oracle_action(), action, msg_id=msg_id)
+        await self.bus.publish_durable(subjects.oracle_action(), action, msg_id=msg_id, wait=wait)

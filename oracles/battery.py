@@ -14,6 +14,7 @@ bus command is the grid's view (- charges, + discharges), as devices expect.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import re
@@ -22,7 +23,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from nats.aio.msg import Msg
-from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig
 from sqlalchemy import BigInteger, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -75,7 +75,6 @@ class BatteryOracle:
     clock: Callable[[], float] = time.time
     # On-chain registry lookup; None accepts every battery the Market dispatched.
     is_known_battery: Callable[[bytes], bool] | None = None
-    _acks: JetStreamContext.PullSubscription | None = None
 
     def _command(self, row: BatteryCommandRecord) -> BatteryCommand:
         return BatteryCommand(
@@ -118,8 +117,10 @@ class BatteryOracle:
 
     async def _send(self, row: BatteryCommandRecord, session: Session) -> None:
         msg_id = row.command_id if row.attempts == 0 else f"{row.command_id}#retry{row.attempts}"
+        # Pipelined: whoever commits this transaction settles the bus first (the watcher's
+        # settle hook, or retry_unanswered below), so a committed "sent" is really sent.
         await self.bus.publish_durable(
-            subjects.battery_command(row.battery_id), self._command(row), msg_id=msg_id
+            subjects.battery_command(row.battery_id), self._command(row), msg_id=msg_id, wait=False
         )
         row.attempts += 1
         row.last_sent_s = self.clock()
@@ -134,6 +135,7 @@ class BatteryOracle:
             ),
             msg_id=f"battery:{msg_id}",
             session=session,
+            wait=False,
         )
 
     async def _close(
@@ -151,10 +153,16 @@ class BatteryOracle:
             ),
             msg_id=f"battery:{row.command_id}:{status}",
             session=session,
+            wait=False,
         )
 
     async def on_ack(self, data: bytes) -> None:
         """Record a device's answer; a malformed one is an alarm, never a crash."""
+        async with self.store.atomic() as session:
+            await self._record_ack(data, session)
+            await self.bus.settle()
+
+    async def _record_ack(self, data: bytes, session: Session) -> None:
         try:
             ack = BatteryAck.from_bytes(data)
         except BusMessageInvalid as exc:
@@ -163,53 +171,54 @@ class BatteryOracle:
                     oracle="battery", action="ack.malformed", status="alarm", detail=str(exc)[:200]
                 ),
                 msg_id=f"battery:malformed:{hashlib.sha256(data).hexdigest()[:32]}",
+                session=session,
+                wait=False,
             )
             return
-        with self.store.transaction() as session:
-            row = session.get(BatteryCommandRecord, ack.command_id)
-            if row is None:
-                await self.auditor.record(
-                    OracleAction(
-                        oracle="battery",
-                        action="ack.unknown_command",
-                        status="alarm",
-                        subject_id=ack.battery_id,
-                        detail=f"command {ack.command_id}",
-                    ),
-                    msg_id=f"battery:{ack.command_id}:ack-unknown",
-                    session=session,
-                )
-                return
-            if row.status in ("executed", "rejected"):
-                return  # a repeated answer
-            row.status = ack.status
-            row.reason = ack.reason
-            if ack.status == "executed":
-                row.energy_wh, row.soc_wh = ack.energy_wh, ack.soc_wh
+        row = session.get(BatteryCommandRecord, ack.command_id)
+        if row is None:
             await self.auditor.record(
                 OracleAction(
                     oracle="battery",
-                    action=f"ack.{ack.status}",
-                    status="alarm" if ack.status == "rejected" else "ok",
-                    interval=row.interval_start,
-                    subject_id=row.battery_id,
-                    detail=f"command {row.command_id}"
-                    + (f": {ack.reason}" if ack.reason else "")
-                    + (
-                        f", {ack.energy_wh} Wh, soc {ack.soc_wh} Wh"
-                        if ack.status == "executed"
-                        else ""
-                    ),
+                    action="ack.unknown_command",
+                    status="alarm",
+                    subject_id=ack.battery_id,
+                    detail=f"command {ack.command_id}",
                 ),
-                msg_id=f"battery:{ack.command_id}:ack-{ack.status}",
+                msg_id=f"battery:{ack.command_id}:ack-unknown",
                 session=session,
+                wait=False,
             )
+            return
+        if row.status in ("executed", "rejected"):
+            return  # a repeated answer
+        row.status = ack.status
+        row.reason = ack.reason
+        if ack.status == "executed":
+            row.energy_wh, row.soc_wh = ack.energy_wh, ack.soc_wh
+        await self.auditor.record(
+            OracleAction(
+                oracle="battery",
+                action=f"ack.{ack.status}",
+                status="alarm" if ack.status == "rejected" else "ok",
+                interval=row.interval_start,
+                subject_id=row.battery_id,
+                detail=f"command {row.command_id}"
+                + (f": {ack.reason}" if ack.reason else "")
+                + (
+                    f", {ack.energy_wh} Wh, soc {ack.soc_wh} Wh" if ack.status == "executed" else ""
+                ),
+            ),
+            msg_id=f"battery:{ack.command_id}:ack-{ack.status}",
+            session=session,
+            wait=False,
+        )
 
     async def retry_unanswered(self) -> int:
         """Send again what got no answer in `retry_after_s`; give up at expiry. Returns resends."""
         now = self.clock()
         resent = 0
-        with self.store.transaction() as session:
+        async with self.store.atomic() as session:
             waiting = session.scalars(
                 select(BatteryCommandRecord).where(BatteryCommandRecord.status == "sent")
             ).all()
@@ -221,21 +230,45 @@ class BatteryOracle:
                 elif row.last_sent_s is None or now - row.last_sent_s >= self.retry_after_s:
                     await self._send(row, session)
                     resent += 1
+            await self.bus.settle()
         return resent
 
-    async def consume_acks(self, *, batch: int = 64, timeout_s: float = 0.5) -> int:
-        """Pull answers from the BATTERY stream; each is acked after it is recorded."""
-        consumer = await self.bus.js.pull_subscribe(
-            "tem.battery.ack.>",
+    async def run_acks(self, stop: asyncio.Event, *, batch: int = 512) -> None:
+        """Record answers from the BATTERY stream until `stop` is set.
+
+        A durable push consumer hands messages over as they arrive; they are recorded in
+        batches, one transaction each, and acked only after the commit, so a crash
+        redelivers exactly what was not recorded (and recording twice changes nothing).
+        """
+        inbox: asyncio.Queue[Msg] = asyncio.Queue()
+
+        async def enqueue(message: Msg) -> None:
+            await inbox.put(message)
+
+        subscription = await self.bus.js.subscribe(
+            subjects.battery_ack_any(),
             durable="battery-oracle-acks",
             stream="BATTERY",
-            config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT),
+            cb=enqueue,
+            manual_ack=True,
+            config=ConsumerConfig(
+                ack_policy=AckPolicy.EXPLICIT, ack_wait=30.0, max_ack_pending=20_000
+            ),
         )
         try:
-            messages: list[Msg] = await consumer.fetch(batch, timeout=timeout_s)
-        except TimeoutError:
-            return 0
-        for message in messages:
-            await self.on_ack(message.data)
-            await message.ack()
-        return len(messages)
+            while not stop.is_set():
+                try:
+                    first = await asyncio.wait_for(inbox.get(), timeout=0.2)
+                except TimeoutError:
+                    continue
+                messages = [first]
+                while len(messages) < batch and not inbox.empty():
+                    messages.append(inbox.get_nowait())
+                async with self.store.atomic() as session:
+                    for message in messages:
+                        await self._record_ack(message.data, session)
+                    await self.bus.settle()
+                for message in messages:
+                    await message.ack()
+        finally:
+            await subscription.unsubscribe()

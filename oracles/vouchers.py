@@ -214,6 +214,10 @@ class VoucherOracle:
 
     async def refund_expired(self, *, now_s: int) -> list[int]:
         """Refund every unfulfillable redemption past its deadline; return their ids."""
+        async with self.store.turn():
+            return await self._refund_expired(now_s)
+
+    async def _refund_expired(self, now_s: int) -> list[int]:
         with self.store.transaction() as session:
             due = session.scalars(
                 select(VoucherRecord).where(

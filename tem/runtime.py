@@ -91,6 +91,7 @@ async def run_output_oracles(
                 contracts=contracts,
                 handler=handler,
                 start_block=manifest.first_block,
+                settle=bus.settle,
             )
         )
 
@@ -101,7 +102,7 @@ async def run_output_oracles(
             bus=bus, store=store, auditor=auditor, interval_seconds=interval_seconds
         )
         watch("battery-oracle", ("Market", "Ledger"), battery.handle)
-        loops.append(_every(poll_interval_s, stop, battery.consume_acks))
+        loops.append(battery.run_acks(stop))
         loops.append(_every(1.0, stop, battery.retry_unanswered))
     if "voucher" in only:
         signer = _holder(chain, manifest, "RewardToken", "VOUCHER_ORACLE_ROLE")

@@ -2,11 +2,12 @@
 
 Each consumer has a persisted cursor: the position (block, log index) of the last event
 it fully handled. The watcher reads confirmed blocks only (`confirmations` deep), hands
-each newer event to the consumer's handler in chain order, and moves the cursor in the
-same database transaction as the handler's own writes. A restart therefore resumes right
-after the last handled event: nothing missed, nothing repeated. Effects outside the
-database (a bus publish) are keyed by the event id `txhash:logindex`, so the one replay a
-crash between effect and commit can cause is deduplicated downstream.
+newer events to the consumer's handler in chain order, in batches, and moves the cursor
+in the same database transaction as the handler's own writes for the batch. A restart
+therefore resumes right after the last committed batch: nothing missed, nothing repeated
+in effect. Effects outside the database (a bus publish) are keyed by the event id
+`txhash:logindex`, so the replay a crash between effect and commit can cause is
+deduplicated downstream, and handlers see an event again only in that case.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ class EventWatcher:
         start_block: int = 0,
         confirmations: int | None = None,
         max_blocks_per_poll: int = 2_000,
+        batch_size: int = 256,
+        settle: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         self.chain = chain
         self.store = store
@@ -60,6 +63,10 @@ class EventWatcher:
         self.start_block = start_block
         self.confirmations = chain.confirmations if confirmations is None else confirmations
         self.max_blocks_per_poll = max_blocks_per_poll
+        self.batch_size = batch_size
+        # Called before each batch commits: e.g. `Bus.settle`, so that what the handlers
+        # published is stored by the server before the cursor says it was done.
+        self.settle = settle
         self.stats = WatchStats()
 
     def cursor(self) -> ChainPosition | None:
@@ -83,18 +90,24 @@ class EventWatcher:
         to_block = min(self._confirmed_head(), from_block + self.max_blocks_per_poll - 1)
         if to_block < from_block:
             return 0
+        events = [
+            e
+            for e in fetch_events(self.chain.w3, self.contracts, from_block, to_block)
+            if cursor is None or e.position > cursor  # skip what was handled before a crash
+        ]
         delivered = 0
-        for event in fetch_events(self.chain.w3, self.contracts, from_block, to_block):
-            if cursor is not None and event.position <= cursor:
-                continue
-            with self.store.transaction() as session:
-                await self.handler(event, session)
-                write_cursor(session, self.consumer, self.chain.chain_id, event.position)
-            delivered += 1
-        with self.store.transaction() as session:
-            write_cursor(
-                session, self.consumer, self.chain.chain_id, ChainPosition(to_block, BLOCK_DONE)
-            )
+        for first in range(0, max(len(events), 1), self.batch_size):
+            batch = events[first : first + self.batch_size]
+            async with self.store.atomic() as session:
+                for event in batch:
+                    await self.handler(event, session)
+                if self.settle is not None:
+                    await self.settle()
+                done = first + self.batch_size >= len(events)
+                # The last batch also marks the scanned range done, even without events.
+                position = ChainPosition(to_block, BLOCK_DONE) if done else batch[-1].position
+                write_cursor(session, self.consumer, self.chain.chain_id, position)
+            delivered += len(batch)
         self.stats.delivered += delivered
         return delivered
 

@@ -101,18 +101,21 @@ async def test_event_to_command_to_acknowledgement_to_state_of_charge(
     event = dispatched(b"home-1", power_w=4_000, n=1)  # on-chain: +4 kW charges
     with store.transaction() as session:
         await oracle.handle(event, session)
+    await bus.settle()
+    acks = asyncio.create_task(oracle.run_acks(stop))
     for _ in range(100):
-        await oracle.consume_acks(timeout_s=0.1)
         if _rows(store)[event.event_id].status == "executed":
             break
+        await asyncio.sleep(0.05)
     stop.set()
-    await running
+    await asyncio.gather(running, acks)
     row = _rows(store)[event.event_id]
     assert row.status == "executed" and row.power_w == -4_000
     assert (row.interval_start, row.interval_end) == (START, START + INTERVAL)
     assert row.energy_wh == -1_000 and row.soc_wh == 2_000 == device.model.soc_wh
     with store.transaction() as session:  # the event again (a watcher replay): nothing new
         await oracle.handle(event, session)
+    await bus.settle()
     assert len(await _commands_on_stream(bus, "home-1")) == 1
 
 
@@ -128,6 +131,7 @@ async def test_an_expired_command_is_never_sent(bus: Bus, store: Store) -> None:
     event = dispatched(b"late-1", power_w=1_000, n=2)
     with store.transaction() as session:
         await oracle.handle(event, session)
+    await bus.settle()
     assert _rows(store)[event.event_id].status == "expired"
     assert await _commands_on_stream(bus, "late-1") == []
     assert _alarms(store) == ["command.expired"]
@@ -146,6 +150,7 @@ async def test_an_unknown_battery_is_reported_not_sent(bus: Bus, store: Store) -
     event = dispatched(b"ghost-1", power_w=1_000, n=3)
     with store.transaction() as session:
         await oracle.handle(event, session)
+    await bus.settle()
     assert _rows(store)[event.event_id].status == "unknown_battery"
     assert await _commands_on_stream(bus, "ghost-1") == []
     assert _alarms(store) == ["command.unknown_battery"]
@@ -165,6 +170,7 @@ async def test_unanswered_commands_are_retried_until_they_expire(bus: Bus, store
     event = dispatched(b"silent-1", power_w=-2_000, n=4)
     with store.transaction() as session:
         await oracle.handle(event, session)
+    await bus.settle()
     assert await oracle.retry_unanswered() == 0  # not yet due
     clock.now += 60
     assert await oracle.retry_unanswered() == 1
@@ -197,12 +203,14 @@ async def test_rejections_and_malformed_answers_are_alarms(bus: Bus, store: Stor
     with store.transaction() as session:
         await oracle.handle(event, session)
     await bus.js.publish(subjects.battery_ack("small-1"), b"{not json")
+    await bus.settle()
+    acks = asyncio.create_task(oracle.run_acks(stop))
     for _ in range(100):
-        await oracle.consume_acks(timeout_s=0.1)
         if _rows(store)[event.event_id].status == "rejected" and len(_alarms(store)) >= 2:
             break
+        await asyncio.sleep(0.05)
     stop.set()
-    await running
+    await asyncio.gather(running, acks)
     row = _rows(store)[event.event_id]
     assert row.status == "rejected" and "over limit" in row.reason
     assert sorted(_alarms(store)) == ["ack.malformed", "ack.rejected"]

@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from contracts.chain import Chain, connect_url
@@ -104,12 +105,41 @@ async def test_a_consumer_crash_redelivers_only_the_unhandled_event(
 
     recorder = Recorder()
     recorder.fail_on = fourth
-    crashing = _watcher(chain, store, contracts, recorder)
+    crashing = _watcher(chain, store, contracts, recorder, batch_size=1)
     with pytest.raises(RuntimeError, match="consumer crashed"):
         await crashing.poll_once()
     assert recorder.seen == probe.seen[:3]
-    await _watcher(chain, store, contracts, recorder).poll_once()
+    await _watcher(chain, store, contracts, recorder, batch_size=1).poll_once()
     assert recorder.seen == probe.seen  # the fourth exactly once, nothing repeated
+
+
+async def test_a_crash_mid_batch_rolls_the_batch_back_and_replays_it_once(
+    embedded_chain: Chain, store: Store, tmp_path: Path
+) -> None:
+    chain = embedded_chain
+    token, contracts = _token(chain, tmp_path)
+    for amount in (1, 2, 3):
+        _mint(chain, token, amount)
+    with store.transaction() as session:
+        session.execute(text("CREATE TABLE seen (event_id TEXT PRIMARY KEY)"))
+    calls: list[str] = []
+    crash_at = 5
+
+    async def effect(event: ChainEvent, session: Session) -> None:
+        calls.append(event.event_id)
+        if len(calls) == crash_at:
+            raise RuntimeError("consumer crashed")
+        # The effect lives in the batch's transaction: a crash takes it back.
+        session.execute(text("INSERT INTO seen VALUES (:id)"), {"id": event.event_id})
+
+    with pytest.raises(RuntimeError):
+        await _watcher(chain, store, contracts, effect, batch_size=100).poll_once()
+    with store.transaction() as session:
+        assert session.execute(text("SELECT count(*) FROM seen")).scalar() == 0
+    await _watcher(chain, store, contracts, effect, batch_size=100).poll_once()
+    with store.transaction() as session:
+        stored = [r[0] for r in session.execute(text("SELECT event_id FROM seen"))]
+    assert len(stored) == len(set(stored)) == 8  # every event once, in effect
 
 
 async def test_only_confirmed_blocks_are_delivered(
@@ -119,14 +149,15 @@ async def test_only_confirmed_blocks_are_delivered(
     token, contracts = _token(chain, tmp_path)
     recorder = Recorder()
     watcher = _watcher(chain, store, contracts, recorder, confirmations=3)
-    watcher.start_block = chain.w3.eth.block_number  # the block of the last role grant
+    _mint(chain, token, 8)
+    watcher.start_block = chain.w3.eth.block_number  # the mint's block: 2 events
     await watcher.poll_once()
-    assert recorder.seen == []  # the role grant has 1 confirmation of the 3 needed
+    assert recorder.seen == []  # the mint has 1 confirmation of the 3 needed
     for _ in range(2):
         chain.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
     await watcher.poll_once()
     before = len(recorder.seen)
-    assert before == 1
+    assert before == 2
     _mint(chain, token, 9)
     await watcher.poll_once()
     assert len(recorder.seen) == before  # the mint's block has 1 confirmation, not 3

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 
 import nats
 from nats.aio.client import Client
@@ -17,15 +18,34 @@ from tem.errors import TemError
 class Bus:
     nc: Client
     js: JetStreamContext
+    _pending: list[asyncio.Future[PubAck]] = field(default_factory=list, repr=False)
 
     async def publish(self, subject: str, message: BusMessage) -> None:
         """Core NATS: for live notifications that nobody must replay."""
         await self.nc.publish(subject, message.to_bytes())
 
-    async def publish_durable(self, subject: str, message: BusMessage, *, msg_id: str) -> PubAck:
+    async def publish_durable(
+        self, subject: str, message: BusMessage, *, msg_id: str, wait: bool = True
+    ) -> PubAck | None:
         """JetStream with `Nats-Msg-Id`: a second publish of the same id is acknowledged
-        with `duplicate=True` and stored once."""
-        return await self.js.publish(subject, message.to_bytes(), headers={"Nats-Msg-Id": msg_id})
+        with `duplicate=True` and stored once.
+
+        `wait=False` pipelines the publish; `settle()` then waits for every pending
+        acknowledgement. Call it before recording the effect as done (a batch's commit).
+        """
+        headers = {"Nats-Msg-Id": msg_id}
+        if wait:
+            return await self.js.publish(subject, message.to_bytes(), headers=headers)
+        future = await self.js.publish_async(subject, message.to_bytes(), headers=headers)
+        self._pending.append(future)
+        return None
+
+    async def settle(self, *, timeout_s: float = 30.0) -> int:
+        """Wait until the server has stored every pipelined publish; raise if one failed."""
+        pending, self._pending = self._pending, []
+        if pending:
+            await asyncio.wait_for(asyncio.gather(*pending), timeout=timeout_s)
+        return len(pending)
 
     async def close(self) -> None:
         """Drain: deliver what is in flight, then close (the SIGTERM path)."""

@@ -137,7 +137,10 @@ class BatteryDevice:
 
     async def _answer(self, ack: BatteryAck) -> None:
         await self.bus.publish_durable(
-            subjects.battery_ack(self.battery_id), ack, msg_id=f"{ack.command_id}:{ack.status}"
+            subjects.battery_ack(self.battery_id),
+            ack,
+            msg_id=f"{ack.command_id}:{ack.status}",
+            wait=False,  # settled once per batch, before the batch is acked
         )
 
     async def handle(self, data: bytes) -> BatteryAck:
@@ -186,7 +189,6 @@ class BatteryDevice:
         )
         energy = self.model.execute(command)
         self.executed[command.command_id] = energy
-        self._save()
         ack = BatteryAck(
             command_id=command.command_id,
             battery_id=self.battery_id,
@@ -226,14 +228,14 @@ class BatteryDevice:
                 log.warning("battery %s: fetch failed (%s)", self.battery_id, type(exc).__name__)
                 await asyncio.sleep(0.2)
                 continue
-            for message in messages:
-                try:
+            try:
+                for message in messages:
                     await self.handle(message.data)
+                self._save()  # executed ids durable before JetStream forgets the commands
+                await self.bus.settle()
+                for message in messages:
                     await message.ack()
-                except Exception as exc:  # the bus went away mid-answer: not acked, so
-                    # JetStream redelivers it, and the executed-id memory stops a second run
-                    log.warning(
-                        "battery %s: answer failed (%s)", self.battery_id, type(exc).__name__
-                    )
-                    await asyncio.sleep(0.2)
-                    break
+            except Exception as exc:  # the bus went away mid-batch: nothing acked, so
+                # JetStream redelivers, and the executed-id memory stops a second run
+                log.warning("battery %s: answer failed (%s)", self.battery_id, type(exc).__name__)
+                await asyncio.sleep(0.2)
