@@ -163,20 +163,7 @@ class ReadModelHandler:
             (str(m), int(f))
             for m, f in session.execute(select(MeterRecord.meter_id, MeterRecord.feeder_id))
         )
-        for signed in params["orders"]:
-            signed_t = _as_tuple(signed)
-            o = _as_tuple(signed_t[0])
-            order = Order(
-                maker=str(o[0]),
-                meter_id=bytes(o[1]),
-                interval=int(o[2]),
-                side=Side(int(o[3])),
-                energy_wh=int(o[4]),
-                limit_price=int(o[5]),
-                nonce=int(o[6]),
-                expiry=int(o[7]),
-                battery_id=bytes(o[8]),
-            )
+        for order, fill_wh in _cleared_orders(params["orders"]):
             meter_id = _hex(order.meter_id)
             feeder = int(feeder_of.get(meter_id, 1))
             price = int(feeders[feeder - 1][0]) if 0 < feeder <= len(feeders) else int(header[0])
@@ -189,7 +176,7 @@ class ReadModelHandler:
                     side=int(order.side),
                     energy_wh=order.energy_wh,
                     limit_price_per_kwh=order.limit_price,
-                    fill_wh=int(signed_t[1]),
+                    fill_wh=fill_wh,
                     price_per_kwh=price,
                     feeder_id=feeder,
                     chunk=int(e.args["chunk"]),
@@ -259,6 +246,32 @@ class ReadModelHandler:
         row = session.get(RedemptionRecord, int(e.args["redemptionId"]))
         if row is not None:
             row.status = "refunded"
+
+
+def _cleared_orders(orders: Any) -> list[tuple[Order, int]]:
+    """The (order, fill) pairs of `submitClearing` calldata: ABI tuples (`SignedOrder[]`)
+    or the packed bytes of the newer Market (`contracts.packed`)."""
+    if isinstance(orders, bytes | bytearray):
+        from contracts import packed  # type: ignore[attr-defined,unused-ignore]
+
+        return [(c.order, int(c.fill_wh)) for c in packed.decode_orders(bytes(orders))]
+    out = []
+    for signed in orders:
+        signed_t = _as_tuple(signed)
+        o = _as_tuple(signed_t[0])
+        order = Order(
+            maker=str(o[0]),
+            meter_id=bytes(o[1]),
+            interval=int(o[2]),
+            side=Side(int(o[3])),
+            energy_wh=int(o[4]),
+            limit_price=int(o[5]),
+            nonce=int(o[6]),
+            expiry=int(o[7]),
+            battery_id=bytes(o[8]),
+        )
+        out.append((order, int(signed_t[1])))
+    return out
 
 
 def _as_tuple(value: Any) -> tuple[Any, ...]:

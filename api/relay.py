@@ -32,7 +32,9 @@ def _decode_raw(raw: bytes) -> tuple[str, dict[str, Any]]:
     try:
         sender = Account.recover_transaction(raw)
         if raw[0] < 0x7F:  # typed transaction (EIP-2718)
-            from eth_account.typed_transactions import TypedTransaction
+            from eth_account.typed_transactions import (  # type: ignore[attr-defined]
+                TypedTransaction,
+            )
 
             fields = TypedTransaction.from_bytes(HexBytes(raw)).as_dict()
         else:

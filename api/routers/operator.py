@@ -258,7 +258,7 @@ def batteries(ctx: ContextDep, operator: CurrentOperator, page: PageDep) -> Batt
                     interval=d.interval if d else None,
                     power_w=d.power_w if d else None,
                     commanded=bool(a and a.commanded),
-                    ack_status=a.status if a else "none",  # type: ignore[arg-type]
+                    ack_status=a.status if a else "none",
                     reason=a.reason if a else "",
                     energy_wh=a.energy_wh if a else 0,
                     soc_wh=a.soc_wh if a else 0,

@@ -23,7 +23,7 @@ def _public(r: RedemptionRecord) -> RedemptionPublic:
         amount=r.amount,
         kind=r.kind,
         deadline=r.deadline,
-        status=r.status,  # type: ignore[arg-type]
+        status=r.status,
         voucher_code_hash=r.voucher_code_hash,
         tx_hash=r.redeemed_tx,
     )

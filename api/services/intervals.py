@@ -83,7 +83,7 @@ def describe(session: Session, row: IntervalRecord, interval_seconds: int) -> In
     return IntervalPublic(
         interval=row.interval,
         start_s=row.interval * interval_seconds,
-        status=status,  # type: ignore[arg-type]
+        status=status,
         book_root=row.book_root,
         order_count=row.order_count,
         import_tariff_per_kwh=row.import_tariff_per_kwh,

@@ -11,10 +11,11 @@ other open buy. The contract re-checks all of it at clearing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from eth_abi import encode
 from eth_utils import keccak, to_checksum_address
-from sqlalchemy import Select, and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from api.auth.recovery import BadSignature, recover_address
@@ -284,7 +285,7 @@ def status_expression(now: int) -> object:
     )
 
 
-def orders_query(now: int) -> Select[tuple[BookOrder, str, int | None, int | None]]:
+def orders_query(now: int) -> Any:
     status = status_expression(now).label("status")  # type: ignore[attr-defined]
     return (
         select(BookOrder, status, FillRecord.fill_wh, FillRecord.price_per_kwh)
@@ -315,14 +316,14 @@ def list_orders(
     if interval is not None:
         query = query.where(BookOrder.interval == interval)
     if status is not None:
-        query = query.where(status_expression(now) == status)  # type: ignore[arg-type]
+        query = query.where(status_expression(now) == status)
     count = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = session.execute(
         query.order_by(BookOrder.interval.desc(), BookOrder.placed_at_ms.desc())
         .offset(offset)
         .limit(limit)
     ).all()
-    return [to_public(row, st, fill, price) for row, st, fill, price in rows], int(count)
+    return [to_public(r[0], r[1], r[2], r[3]) for r in rows], int(count)
 
 
 def to_public(row: BookOrder, status: str, fill: int | None, price: int | None) -> OrderPublic:
@@ -337,7 +338,7 @@ def to_public(row: BookOrder, status: str, fill: int | None, price: int | None) 
         nonce=row.nonce,
         expiry=row.expiry,
         battery_id=row.battery_id,
-        status=status,  # type: ignore[arg-type]
+        status=status,
         fill_wh=fill,
         price_per_kwh=price,
         worst_case_credit=row.worst_case_credit,
@@ -349,8 +350,7 @@ def get_order(*, session: Session, order_hash: str, now: int) -> OrderPublic | N
     found = session.execute(orders_query(now).where(BookOrder.order_hash == order_hash)).first()
     if found is None:
         return None
-    row, status, fill, price = found
-    return to_public(row, status, fill, price)
+    return to_public(found[0], found[1], found[2], found[3])
 
 
 def check_cancellation(
