@@ -28,6 +28,9 @@ contract Ledger is AccessControl, Pausable, ILedger {
 
     uint8 private constant OWES_BALANCING = 1;
     uint8 private constant OWED_BY_BALANCING = 2;
+    uint256 private constant MASK_32 = type(uint32).max;
+    uint256 private constant MASK_64 = type(uint64).max;
+    uint256 private constant MASK_96 = type(uint96).max;
 
     IRegistry public immutable registry;
     IERC20 public immutable creditToken;
@@ -181,24 +184,39 @@ contract Ledger is AccessControl, Pausable, ILedger {
     // =========================================================================================
 
     /// @inheritdoc ILedger
-    function lockEscrow(address[] calldata owners, uint256[] calldata amounts)
-        external
-        onlyRole(MARKET_ROLE)
-        whenNotPaused
-    {
-        for (uint256 i; i < owners.length; ++i) {
-            address owner = owners[i];
-            uint256 amount = amounts[i];
-            Account storage a = _accounts[owner];
-            uint256 available = a.credit;
-            if (available < amount) revert LedgerInsufficientCredit(owner, amount, available);
-            // amount <= credit, checked above
-            unchecked {
-                a.credit = uint96(available - amount);
-            }
-            a.escrow = (uint256(a.escrow) + amount).toUint64();
-            emit EscrowLocked(owner, amount);
+    function lockEscrow(bytes calldata escrows) external onlyRole(MARKET_ROLE) whenNotPaused {
+        uint256 p;
+        assembly ("memory-safe") {
+            p := escrows.offset
         }
+        uint256 end = p + escrows.length;
+        uint256 total;
+        uint256 count;
+        for (; p < end;) {
+            address owner;
+            uint256 amount;
+            assembly ("memory-safe") {
+                let word := calldataload(p)
+                owner := shr(96, word)
+                amount := and(word, 0xffffffffffffffffffffffff)
+            }
+            uint256 slot = _accountSlot(owner);
+            uint256 word = _sload(slot);
+            uint256 available = word & MASK_96;
+            if (available < amount) revert LedgerInsufficientCredit(owner, amount, available);
+            uint256 escrow = ((word >> 96) & MASK_64) + amount;
+            if (escrow > MASK_64) revert SafeCast.SafeCastOverflowedUintDowncast(64, escrow);
+            // amount <= available < 2^96 and escrow < 2^64, so the fields stay in place;
+            // p < end, a calldata offset; total adds amounts below 2^96 per 32 bytes
+            unchecked {
+                word = (word & ~(MASK_96 | (MASK_64 << 96))) | (available - amount) | (escrow << 96);
+                total += amount;
+                ++count;
+                p += 32;
+            }
+            _sstore(slot, word);
+        }
+        emit EscrowsLocked(count, total);
     }
 
     /// @inheritdoc ILedger
@@ -222,15 +240,30 @@ contract Ledger is AccessControl, Pausable, ILedger {
     }
 
     /// @inheritdoc ILedger
-    function applySettlements(SettlementEntry[] calldata entries) external onlyRole(MARKET_ROLE) whenNotPaused {
+    function applySettlements(bytes calldata entries) external onlyRole(MARKET_ROLE) whenNotPaused {
         uint256 balancingCredit = _balancingCredit;
         uint256 exported;
         uint256 delivered;
-        for (uint256 i; i < entries.length; ++i) {
-            SettlementEntry calldata e = entries[i];
-            balancingCredit = _applySettlement(e, balancingCredit);
-            exported += e.exportWh;
-            delivered += e.deliveredWh;
+        uint256 p;
+        assembly ("memory-safe") {
+            p := entries.offset
+        }
+        uint256 end = p + entries.length;
+        Account memory a; // reused for every entry
+        for (; p < end;) {
+            uint256 w0;
+            uint256 w1;
+            assembly ("memory-safe") {
+                w0 := calldataload(p)
+                w1 := calldataload(add(p, 32))
+            }
+            balancingCredit = _applySettlement(a, w0, w1, balancingCredit);
+            // 32-bit fields summed at most once per 64 bytes of calldata
+            unchecked {
+                exported += (w0 >> 32) & MASK_32;
+                delivered += w0 & MASK_32;
+                p += 64;
+            }
         }
         _balancingCredit = balancingCredit.toUint128();
         EnergyTotals storage t = _energy;
@@ -238,22 +271,33 @@ contract Ledger is AccessControl, Pausable, ILedger {
         t.consumedLocallyWh += delivered.toUint128();
     }
 
-    function _applySettlement(SettlementEntry calldata e, uint256 balancingCredit) private returns (uint256) {
-        address owner = e.owner;
-        Account memory a = _accounts[owner];
+    /// @dev One 64-byte settlement entry (see `applySettlements`), applied to its owner's slot
+    ///      with one storage read and one write.
+    function _applySettlement(Account memory a, uint256 w0, uint256 w1, uint256 balancingCredit)
+        private
+        returns (uint256)
+    {
+        address owner = address(uint160(w0 >> 96));
+        uint256 slot = _accountSlot(owner);
+        _decode(a, _sload(slot));
         // the buyer side pays its fill out of the escrow locked for exactly this amount
-        a.escrow -= uint64(e.escrow);
-        balancingCredit += e.escrow;
+        uint256 escrow = (w1 >> 64) & MASK_64;
+        a.escrow -= uint64(escrow);
+        balancingCredit += escrow;
 
-        if (e.netCredit >= 0) {
-            uint256 due = uint256(e.netCredit);
+        int256 netCredit;
+        assembly ("memory-safe") {
+            netCredit := sar(128, w1)
+        }
+        if (netCredit >= 0) {
+            uint256 due = uint256(netCredit);
             if (a.flags & OWES_BALANCING != 0) due = _repayOwedBy(owner, a, due);
             uint256 paid = due < balancingCredit ? due : balancingCredit;
             balancingCredit -= paid;
             a.credit = (uint256(a.credit) + paid).toUint96();
             if (due > paid) _recordOwedTo(owner, a, due - paid);
         } else {
-            uint256 charge = uint256(-e.netCredit);
+            uint256 charge = uint256(-netCredit);
             if (a.flags & OWED_BY_BALANCING != 0) charge = _offsetOwedTo(owner, a, charge);
             uint256 taken = charge < a.credit ? charge : a.credit;
             // taken <= a.credit
@@ -264,10 +308,48 @@ contract Ledger is AccessControl, Pausable, ILedger {
             if (charge > taken) _recordOwedBy(owner, a, charge - taken);
         }
         // energy: minted for metered export, burned for what was delivered to local buyers
-        a.energyWh = (uint256(a.energyWh) + e.exportWh - e.deliveredWh).toUint48();
-        if (e.reward != 0) a.rewardAccrued = (uint256(a.rewardAccrued) + e.reward).toUint40();
-        _accounts[owner] = a;
+        // (delivered <= export, both 32-bit fields)
+        a.energyWh = (uint256(a.energyWh) + ((w0 >> 32) & MASK_32) - (w0 & MASK_32)).toUint48();
+        uint256 reward = w1 & MASK_64;
+        if (reward != 0) a.rewardAccrued = (uint256(a.rewardAccrued) + reward).toUint40();
+        _sstore(slot, _encode(a));
         return balancingCredit;
+    }
+
+    // -- the account word: credit (96 bits) | escrow (64) | energyWh (48) | reward (40) | flags (8),
+    //    from the lowest bits up, exactly as Solidity packs `Account` in `_accounts`
+
+    function _accountSlot(address holder) private pure returns (uint256 slot) {
+        assembly ("memory-safe") {
+            mstore(0x00, holder)
+            mstore(0x20, _accounts.slot)
+            slot := keccak256(0x00, 0x40)
+        }
+    }
+
+    function _sload(uint256 slot) private view returns (uint256 word) {
+        assembly ("memory-safe") {
+            word := sload(slot)
+        }
+    }
+
+    function _sstore(uint256 slot, uint256 word) private {
+        assembly ("memory-safe") {
+            sstore(slot, word)
+        }
+    }
+
+    function _decode(Account memory a, uint256 word) private pure {
+        a.credit = uint96(word);
+        a.escrow = uint64(word >> 96);
+        a.energyWh = uint48(word >> 160);
+        a.rewardAccrued = uint40(word >> 208);
+        a.flags = uint8(word >> 248);
+    }
+
+    function _encode(Account memory a) private pure returns (uint256) {
+        return uint256(a.credit) | (uint256(a.escrow) << 96) | (uint256(a.energyWh) << 160)
+            | (uint256(a.rewardAccrued) << 208) | (uint256(a.flags) << 248);
     }
 
     /// @dev Uses `amount` coming in to `holder` to repay what it owes; returns the rest.

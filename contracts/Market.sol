@@ -58,27 +58,43 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         uint64 posBought;
     }
 
-    /// @dev Working state of one clearing chunk, in memory.
+    /// @dev Working state of one clearing chunk, in memory. Buffers are written through raw
+    ///      cursors (`*Ptr`, memory addresses) and sized once from the order count, so the
+    ///      loop allocates nothing.
     struct ChunkContext {
         uint64 interval;
+        uint64 committedAt;
         bool first;
         bool isFinal;
         uint256 chunk;
         uint256 orders;
-        uint64 committedAt;
+        bytes32 domainSeparator;
+        // the last order (book order is by meter index, then digest)
         bool hasLast;
-        uint32 lastMeterIndex;
+        uint256 lastMeterIndex;
         bytes32 lastDigest;
-        bytes32 meterId; // the cached meter (orders of one meter are consecutive)
-        IRegistry.Meter meter;
+        // the cached meter: a meter's orders are consecutive, so it is read once
+        bytes32 meterId;
+        address meterOwner;
+        uint256 meterFeeder;
+        uint256 meterIndex;
+        bool meterActive;
+        uint64 meterPrice;
+        // the open position (the current meter's orders so far)
         bool posOpen;
-        Position pos;
-        bytes32 positionsHash;
-        uint256 positions;
+        uint256 posIndex;
+        address posOwner;
+        uint64 posPrice;
+        uint64 posSold;
+        uint64 posBought;
         int256[] feederNet; // index = feeder id; index 0 unused
-        address[] escrowOwners; // purchases to lock in the ledger, one call per chunk
-        uint256[] escrowAmounts;
-        uint256 escrowCount;
+        bytes32[] leaves;
+        uint256 leafCount;
+        bytes positions;
+        uint256 positionsPtr;
+        uint256 positionCount;
+        bytes escrows;
+        uint256 escrowsPtr;
         uint256 flagWordIndex;
         uint256 flagWord;
         bool flagWordLoaded;
@@ -91,15 +107,25 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         uint64 feedInTariff;
         uint64 rewardPerKwh;
         bool missingAsZero;
-        ILedger.SettlementEntry[] entries;
-        uint256 entryCount;
+        bytes entries;
+        uint256 entriesPtr;
         uint256 readingWordIndex;
         uint256 readingWord;
         bool readingWordLoaded;
         uint256 flagWordIndex;
         uint256 flagWord;
         bool flagWordLoaded;
+        SettlementMath.MeterSettlement math; // reused for every meter
     }
+
+    uint256 private constant ORDER_BYTES = 165;
+    uint256 private constant BATTERY_BYTES = 32;
+    uint256 private constant POSITION_BYTES = 48;
+    uint256 private constant ENTRY_BYTES = 64;
+    uint256 private constant ORDER_SELL = 1;
+    uint256 private constant ORDER_HAS_BATTERY = 2;
+    /// @dev secp256k1n / 2: a larger `s` is the malleable twin of a valid signature.
+    uint256 private constant HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
 
     mapping(uint64 interval => IntervalInfo) private _intervals;
     mapping(uint64 interval => Carry) private _carry;
@@ -176,21 +202,49 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
     // =========================================================================================
 
     /// @inheritdoc IMarket
-    function submitClearing(
-        uint64 interval,
-        ClearingHeader calldata header,
-        SignedOrder[] calldata orders,
-        bool isFinal
-    ) external onlyRole(MARKET_OPERATOR_ROLE) whenNotPaused {
+    function submitClearing(uint64 interval, ClearingHeader calldata header, bytes calldata orders, bool isFinal)
+        external
+        onlyRole(MARKET_OPERATOR_ROLE)
+        whenNotPaused
+    {
         IntervalInfo storage s = _intervals[interval];
-        ChunkContext memory c = _openChunk(s, interval, header, orders.length, isFinal);
-        c.escrowOwners = new address[](orders.length);
-        c.escrowAmounts = new uint256[](orders.length);
-        bytes32[] memory leaves = new bytes32[](orders.length);
-        for (uint256 i; i < orders.length; ++i) {
-            leaves[i] = _clearOrder(c, header, orders[i]);
+        uint256 n = _countOrders(orders);
+        ChunkContext memory c = _openChunk(s, interval, header, n, isFinal);
+        uint256 p;
+        assembly ("memory-safe") {
+            p := orders.offset
         }
-        _closeChunk(s, c, header, leaves);
+        for (uint256 i; i < n;) {
+            p = _clearOrder(c, header, p);
+            // i < n, which is bounded by the calldata length
+            unchecked {
+                ++i;
+            }
+        }
+        _closeChunk(s, c, header);
+    }
+
+    /// @dev Counts the packed orders, checking that they tile `orders` exactly.
+    function _countOrders(bytes calldata orders) private pure returns (uint256 n) {
+        uint256 p;
+        uint256 end;
+        assembly ("memory-safe") {
+            p := orders.offset
+            end := add(p, orders.length)
+        }
+        // p only grows by at most 197 per step from a calldata offset; it stops at `end`
+        unchecked {
+            while (p < end) {
+                uint256 flags;
+                assembly ("memory-safe") {
+                    flags := byte(0, calldataload(add(p, 60)))
+                }
+                if (flags > (ORDER_SELL | ORDER_HAS_BATTERY)) revert MarketOrdersMalformed(orders.length, n);
+                p += flags & ORDER_HAS_BATTERY == 0 ? ORDER_BYTES : ORDER_BYTES + BATTERY_BYTES;
+                ++n;
+            }
+        }
+        if (p != end) revert MarketOrdersMalformed(orders.length, n);
     }
 
     function _openChunk(
@@ -219,36 +273,47 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         c.committedAt = s.committedAt;
         c.chunk = s.chunksCleared;
         c.orders = n;
+        c.domainSeparator = _domainSeparatorV4();
         c.feederNet = new int256[](feederCount + 1);
+        c.leaves = new bytes32[](n);
+        // at most one position and one escrow per order; 32 bytes of slack for the last
+        // position's 32-byte store
+        c.positions = new bytes(n * POSITION_BYTES + 32);
+        c.escrows = new bytes(n * 32);
+        bytes memory positions = c.positions;
+        bytes memory escrows = c.escrows;
+        uint256 positionsPtr;
+        uint256 escrowsPtr;
+        assembly ("memory-safe") {
+            positionsPtr := add(positions, 0x20)
+            escrowsPtr := add(escrows, 0x20)
+        }
+        c.positionsPtr = positionsPtr;
+        c.escrowsPtr = escrowsPtr;
         if (!c.first) _loadCarry(c, feederCount);
     }
 
-    function _closeChunk(
-        IntervalInfo storage s,
-        ChunkContext memory c,
-        ClearingHeader calldata header,
-        bytes32[] memory leaves
-    ) private {
+    function _closeChunk(IntervalInfo storage s, ChunkContext memory c, ClearingHeader calldata header) private {
         uint64 interval = c.interval;
         if (c.isFinal && c.posOpen) _closePosition(c);
         _flushFlags(c);
-        if (c.escrowCount > 0) {
-            address[] memory owners = c.escrowOwners;
-            uint256[] memory amounts = c.escrowAmounts;
-            uint256 count = c.escrowCount;
-            // shrinking a memory array in place: its tail is simply no longer referenced
-            assembly ("memory-safe") {
-                mstore(owners, count)
-                mstore(amounts, count)
-            }
-            ledger.lockEscrow(owners, amounts);
+        bytes memory positions = c.positions;
+        bytes memory escrows = c.escrows;
+        uint256 positionsPtr = c.positionsPtr;
+        uint256 escrowsPtr = c.escrowsPtr;
+        // shrink the buffers to what was written (their tails are simply no longer referenced)
+        assembly ("memory-safe") {
+            mstore(positions, sub(positionsPtr, add(positions, 0x20)))
+            mstore(escrows, sub(escrowsPtr, add(escrows, 0x20)))
         }
-        _positionsHashes[interval][c.chunk] = c.positionsHash;
-        _checkRoot(s, interval, leaves, c.chunk, c.first, c.isFinal);
+        if (escrows.length > 0) ledger.lockEscrow(escrows);
+        bytes32 positionsHash = keccak256(positions);
+        _positionsHashes[interval][c.chunk] = positionsHash;
+        _checkRoot(s, interval, c.leaves, c.chunk, c.first, c.isFinal);
         // chunk counts are bounded by the uint32 order count over chunks of at least one order
         s.chunksCleared = uint16(c.chunk + 1);
         s.ordersCleared += uint32(c.orders);
-        emit ClearingChunkAccepted(interval, c.chunk, c.orders, c.positions, c.positionsHash);
+        emit ClearingChunkAccepted(interval, c.chunk, c.orders, c.positionCount, positionsHash);
         if (c.isFinal) {
             _checkNetwork(s, interval, header, c.feederNet);
             s.status = IntervalStatus.Cleared;
@@ -280,101 +345,212 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         }
     }
 
-    function _clearOrder(ChunkContext memory c, ClearingHeader calldata header, SignedOrder calldata so)
+    /// @dev Checks the packed order at calldata offset `p` and adds its fill; returns the
+    ///      offset of the next order.
+    function _clearOrder(ChunkContext memory c, ClearingHeader calldata header, uint256 p)
         private
-        returns (bytes32 digest)
+        returns (uint256 next)
     {
-        Order calldata o = so.order;
-        digest = _hashTypedDataV4(OrderHashing.hash(o));
-        if (o.interval != c.interval) revert MarketOrderIntervalMismatch(digest, o.interval);
-        if (o.expiry < c.committedAt) revert MarketOrderExpired(digest, o.expiry);
-        (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, so.r, so.vs);
-        if (err != ECDSA.RecoverError.NoError || signer != o.maker) revert MarketOrderSignatureInvalid(digest, signer);
-
-        if (o.meterId != c.meterId) {
-            c.meter = registry.meter(o.meterId);
-            c.meterId = o.meterId;
+        uint256 flags;
+        bytes32 batteryId;
+        assembly ("memory-safe") {
+            flags := byte(0, calldataload(add(p, 60)))
         }
-        IRegistry.Meter memory m = c.meter;
-        if (!m.active) revert MarketMeterInactive(o.meterId);
-        if (m.owner != o.maker) revert MarketMeterNotOwned(o.meterId, o.maker, m.owner);
-
-        // book order: by meter index, then by digest, strictly (so no order appears twice)
-        if (c.hasLast && (m.index < c.lastMeterIndex || (m.index == c.lastMeterIndex && digest <= c.lastDigest))) {
-            revert MarketOrderOutOfSequence(digest, m.index);
+        // offsets stay within the calldata `_countOrders` walked
+        unchecked {
+            next = p + ORDER_BYTES;
+            if (flags & ORDER_HAS_BATTERY != 0) {
+                assembly ("memory-safe") {
+                    batteryId := calldataload(next)
+                }
+                if (batteryId == bytes32(0)) revert MarketOrdersMalformed(0, c.positionCount);
+                next += BATTERY_BYTES;
+            }
         }
-        bool newMeter = !c.hasLast || m.index != c.lastMeterIndex;
-        c.hasLast = true;
-        c.lastMeterIndex = m.index;
-        c.lastDigest = digest;
-
-        uint64 fill = so.fillWh;
-        if (fill > o.energyWh) revert MarketFillExceedsOrder(digest, fill, o.energyWh);
-        uint64 price = header.feeders[m.feederId - 1].price;
-        _checkCertificate(digest, o, fill, price);
-
-        if (newMeter) {
-            if (c.posOpen) _closePosition(c);
-            c.pos = Position({meterIndex: m.index, owner: m.owner, price: price, soldWh: 0, boughtWh: 0});
-            c.posOpen = true;
-        }
-        if (o.side == Side.Sell) {
-            c.feederNet[m.feederId] += int256(uint256(fill));
-            c.pos.soldWh += fill;
-        } else {
-            c.feederNet[m.feederId] -= int256(uint256(fill));
-            c.pos.boughtWh += fill;
-        }
-        if (o.batteryId != bytes32(0) && fill > 0) _dispatchBattery(c.interval, o, fill, digest);
+        bytes32 digest = _orderDigest(p, batteryId, c.domainSeparator);
+        _checkSigned(c, p, digest);
+        _checkMeter(c, header, p, digest);
+        _addFill(c, p, flags, batteryId, digest);
     }
 
-    /// @dev Pay-as-clear certificate: an order strictly in the money is filled completely,
-    ///      one strictly out of the money not at all; at the money any fill is optimal.
-    function _checkCertificate(bytes32 digest, Order calldata o, uint64 fill, uint64 price) private pure {
-        uint64 limit = o.limitPrice;
-        bool inTheMoney = o.side == Side.Buy ? limit > price : limit < price;
-        bool outOfTheMoney = o.side == Side.Buy ? limit < price : limit > price;
-        if (inTheMoney && fill != o.energyWh) revert MarketOrderInTheMoneyNotFilled(digest, limit, price, fill);
-        if (outOfTheMoney && fill != 0) revert MarketOrderOutOfTheMoneyFilled(digest, limit, price, fill);
-    }
-
-    function _dispatchBattery(uint64 interval, Order calldata o, uint64 fill, bytes32 digest) private {
-        IRegistry.Battery memory b = registry.battery(o.batteryId);
-        if (b.owner != o.maker || b.meterId != o.meterId) revert MarketBatteryMismatch(o.batteryId, o.maker, o.meterId);
-        uint256 powerW = uint256(fill) * 3600 / intervalSeconds;
-        uint32 maxW = o.side == Side.Buy ? b.maxChargeW : b.maxDischargeW;
-        if (powerW > maxW) revert MarketBatteryPowerExceeded(o.batteryId, powerW, maxW);
-        // powerW <= maxW < 2^32, so it fits int64 either way
-        int64 signedPower = o.side == Side.Buy ? int64(uint64(powerW)) : -int64(uint64(powerW));
-        emit BatteryDispatched(o.batteryId, interval, signedPower, digest);
-    }
-
-    /// @dev A meter's orders are complete: lock the escrow of its purchases, mark it as
-    ///      having a position, and chain the position into the chunk's hash.
-    function _closePosition(ChunkContext memory c) private {
-        Position memory p = c.pos;
-        uint256 escrow = SettlementMath.escrowFor(p.boughtWh, p.price);
-        if (escrow > 0) {
-            // at most one position per order, so escrowCount < orders in the chunk
-            uint256 k = c.escrowCount++;
-            c.escrowOwners[k] = p.owner;
-            c.escrowAmounts[k] = escrow;
-        }
-        _setFlag(c, p.meterIndex, FLAG_HAS_POSITION);
-        c.positionsHash = _chainPosition(c.positionsHash, p.meterIndex, p.owner, p.price, p.soldWh, p.boughtWh);
-        c.posOpen = false;
-        ++c.positions;
-    }
-
-    function _chainPosition(bytes32 h, uint32 meterIndex, address owner, uint64 price, uint64 sold, uint64 bought)
+    /// @dev The order's EIP-712 digest, hashed straight from the packed calldata in free
+    ///      memory (not allocated: nothing else runs in between).
+    function _orderDigest(uint256 p, bytes32 batteryId, bytes32 domainSeparator)
         private
         pure
-        returns (bytes32)
+        returns (bytes32 digest)
     {
-        return keccak256(abi.encode(h, meterIndex, owner, price, sold, bought));
+        bytes32 typeHash = OrderHashing.ORDER_TYPEHASH;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, typeHash)
+            mstore(add(m, 0x20), shr(96, calldataload(p))) // maker
+            mstore(add(m, 0x40), calldataload(add(p, 20))) // meterId
+            mstore(add(m, 0x60), shr(192, calldataload(add(p, 52)))) // interval
+            mstore(add(m, 0x80), and(byte(0, calldataload(add(p, 60))), 1)) // side
+            mstore(add(m, 0xa0), shr(192, calldataload(add(p, 61)))) // energyWh
+            mstore(add(m, 0xc0), shr(192, calldataload(add(p, 69)))) // limitPrice
+            mstore(add(m, 0xe0), shr(192, calldataload(add(p, 77)))) // nonce
+            mstore(add(m, 0x100), shr(192, calldataload(add(p, 85)))) // expiry
+            mstore(add(m, 0x120), batteryId)
+            let structHash := keccak256(m, 0x140)
+            mstore(m, 0x1901)
+            mstore(add(m, 0x20), domainSeparator)
+            mstore(add(m, 0x40), structHash)
+            digest := keccak256(add(m, 30), 66)
+        }
     }
 
-    function _setFlag(ChunkContext memory c, uint32 meterIndex, uint256 flag) private {
+    /// @dev Interval, expiry and signature (compact, EIP-2098) of the packed order at `p`.
+    function _checkSigned(ChunkContext memory c, uint256 p, bytes32 digest) private view {
+        address maker;
+        uint64 orderInterval;
+        uint64 expiry;
+        bytes32 r;
+        uint256 vs;
+        assembly ("memory-safe") {
+            maker := shr(96, calldataload(p))
+            orderInterval := shr(192, calldataload(add(p, 52)))
+            expiry := shr(192, calldataload(add(p, 85)))
+            r := calldataload(add(p, 101))
+            vs := calldataload(add(p, 133))
+        }
+        if (orderInterval != c.interval) revert MarketOrderIntervalMismatch(digest, orderInterval);
+        if (expiry < c.committedAt) revert MarketOrderExpired(digest, expiry);
+        uint256 sigS = vs & ((uint256(1) << 255) - 1);
+        address signer;
+        if (sigS <= HALF_ORDER) {
+            // v is 27 or 28: the top bit of vs
+            signer = ecrecover(digest, uint8((vs >> 255) + 27), r, bytes32(sigS));
+        }
+        if (signer == address(0) || signer != maker) revert MarketOrderSignatureInvalid(digest, signer);
+    }
+
+    /// @dev The maker owns the (active) meter, and the order comes after the previous one.
+    function _checkMeter(ChunkContext memory c, ClearingHeader calldata header, uint256 p, bytes32 digest)
+        private
+        view
+    {
+        bytes32 meterId;
+        address maker;
+        assembly ("memory-safe") {
+            maker := shr(96, calldataload(p))
+            meterId := calldataload(add(p, 20))
+        }
+        if (meterId != c.meterId || !c.meterActive) {
+            uint256 word = registry.meterWord(meterId);
+            c.meterId = meterId;
+            c.meterOwner = address(uint160(word));
+            c.meterFeeder = uint16(word >> 160);
+            c.meterIndex = uint32(word >> 176);
+            c.meterActive = uint8(word >> 208) != 0;
+            if (!c.meterActive) revert MarketMeterInactive(meterId);
+            // feeder ids of meters are 1 .. feederCount, the header's length (checked)
+            c.meterPrice = header.feeders[c.meterFeeder - 1].price;
+        }
+        if (c.meterOwner != maker) revert MarketMeterNotOwned(meterId, maker, c.meterOwner);
+        uint256 index = c.meterIndex;
+        // book order: by meter index, then by digest, strictly (so no order appears twice)
+        if (c.hasLast && (index < c.lastMeterIndex || (index == c.lastMeterIndex && digest <= c.lastDigest))) {
+            revert MarketOrderOutOfSequence(digest, uint32(index));
+        }
+    }
+
+    /// @dev Fill bound, pay-as-clear certificate, position, feeder balance, battery dispatch.
+    function _addFill(ChunkContext memory c, uint256 p, uint256 flags, bytes32 batteryId, bytes32 digest) private {
+        uint64 energy;
+        uint64 limit;
+        uint64 fill;
+        assembly ("memory-safe") {
+            energy := shr(192, calldataload(add(p, 61)))
+            limit := shr(192, calldataload(add(p, 69)))
+            fill := shr(192, calldataload(add(p, 93)))
+        }
+        if (fill > energy) revert MarketFillExceedsOrder(digest, fill, energy);
+        uint64 price = c.meterPrice;
+        bool sell = flags & ORDER_SELL != 0;
+        // pay-as-clear: strictly in the money means filled completely, strictly out of the
+        // money not at all; at the money any fill is optimal
+        if (sell ? limit < price : limit > price) {
+            if (fill != energy) revert MarketOrderInTheMoneyNotFilled(digest, limit, price, fill);
+        } else if (sell ? limit > price : limit < price) {
+            if (fill != 0) revert MarketOrderOutOfTheMoneyFilled(digest, limit, price, fill);
+        }
+
+        uint256 index = c.meterIndex;
+        if (!c.hasLast || index != c.lastMeterIndex) {
+            if (c.posOpen) _closePosition(c);
+            c.posOpen = true;
+            c.posIndex = index;
+            c.posOwner = c.meterOwner;
+            c.posPrice = price;
+            c.posSold = 0;
+            c.posBought = 0;
+        }
+        c.hasLast = true;
+        c.lastMeterIndex = index;
+        c.lastDigest = digest;
+        c.leaves[c.leafCount++] = digest;
+        if (sell) {
+            c.feederNet[c.meterFeeder] += int256(uint256(fill));
+            c.posSold += fill;
+        } else {
+            c.feederNet[c.meterFeeder] -= int256(uint256(fill));
+            c.posBought += fill;
+        }
+        if (batteryId != bytes32(0) && fill > 0) _dispatchBattery(c, batteryId, sell, fill, digest);
+    }
+
+    function _dispatchBattery(ChunkContext memory c, bytes32 batteryId, bool sell, uint64 fill, bytes32 digest)
+        private
+    {
+        IRegistry.Battery memory b = registry.battery(batteryId);
+        if (b.owner != c.meterOwner || b.meterId != c.meterId) {
+            revert MarketBatteryMismatch(batteryId, c.meterOwner, c.meterId);
+        }
+        uint256 powerW = uint256(fill) * 3600 / intervalSeconds;
+        uint32 maxW = sell ? b.maxDischargeW : b.maxChargeW;
+        if (powerW > maxW) revert MarketBatteryPowerExceeded(batteryId, powerW, maxW);
+        // powerW <= maxW < 2^32, so it fits int64 either way
+        int64 signedPower = sell ? -int64(uint64(powerW)) : int64(uint64(powerW));
+        emit BatteryDispatched(batteryId, c.interval, signedPower, digest);
+    }
+
+    /// @dev A meter's orders are complete: queue the escrow of its purchases, mark it as
+    ///      having a position, and append the packed position to the chunk's positions.
+    function _closePosition(ChunkContext memory c) private {
+        uint256 index = c.posIndex;
+        address owner = c.posOwner;
+        uint64 price = c.posPrice;
+        uint64 sold = c.posSold;
+        uint64 bought = c.posBought;
+        uint256 escrow = SettlementMath.escrowFor(bought, price);
+        if (escrow > 0) {
+            if (escrow > type(uint96).max) revert MarketEscrowTooLarge(uint32(index), escrow);
+            uint256 q = c.escrowsPtr;
+            assembly ("memory-safe") {
+                mstore(q, or(shl(96, owner), escrow))
+            }
+            // at most one escrow per order: within the buffer sized from the order count
+            unchecked {
+                c.escrowsPtr = q + 32;
+            }
+        }
+        _setFlag(c, index, FLAG_HAS_POSITION);
+        uint256 w = c.positionsPtr;
+        assembly ("memory-safe") {
+            mstore(w, or(shl(224, index), shl(64, owner)))
+            mstore(add(w, 24), or(or(shl(192, price), shl(128, sold)), shl(64, bought)))
+        }
+        // at most one position per order: within the buffer sized from the order count
+        unchecked {
+            c.positionsPtr = w + POSITION_BYTES;
+            ++c.positionCount;
+        }
+        c.posOpen = false;
+    }
+
+    function _setFlag(ChunkContext memory c, uint256 meterIndex, uint256 flag) private {
         uint256 word = meterIndex / METERS_PER_FLAG_WORD;
         if (!c.flagWordLoaded || word != c.flagWordIndex) {
             _flushFlags(c);
@@ -464,13 +640,11 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         c.lastDigest = k.lastDigest;
         c.posOpen = k.posOpen;
         if (k.posOpen) {
-            c.pos = Position({
-                meterIndex: k.lastMeterIndex,
-                owner: k.posOwner,
-                price: k.posPrice,
-                soldWh: k.posSold,
-                boughtWh: k.posBought
-            });
+            c.posIndex = k.lastMeterIndex;
+            c.posOwner = k.posOwner;
+            c.posPrice = k.posPrice;
+            c.posSold = k.posSold;
+            c.posBought = k.posBought;
         }
         for (uint256 f = 1; f <= feederCount; ++f) {
             c.feederNet[f] = _feederNet[c.interval][f];
@@ -480,13 +654,14 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
     function _storeCarry(ChunkContext memory c, uint256 feederCount) private {
         _carry[c.interval] = Carry({
             lastDigest: c.lastDigest,
-            lastMeterIndex: c.lastMeterIndex,
+            // meter indices come from the registry's uint32
+            lastMeterIndex: uint32(c.lastMeterIndex),
             hasLast: c.hasLast,
             posOpen: c.posOpen,
-            posOwner: c.pos.owner,
-            posPrice: c.pos.price,
-            posSold: c.pos.soldWh,
-            posBought: c.pos.boughtWh
+            posOwner: c.posOwner,
+            posPrice: c.posPrice,
+            posSold: c.posSold,
+            posBought: c.posBought
         });
         for (uint256 f = 1; f <= feederCount; ++f) {
             _feederNet[c.interval][f] = c.feederNet[f];
@@ -531,55 +706,71 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         _postReadings(interval, readings);
     }
 
-    /// @dev The storage word of readings being filled, kept in memory between readings.
-    struct ReadingCursor {
-        uint64 interval;
-        uint32 meterCount;
-        uint256 wordIndex;
-        uint256 word;
-        bool dirty;
-        uint256 added;
-    }
-
+    /// @dev Six readings share a storage word (`ReadingWords`); the word being filled stays
+    ///      on the stack and is written once when the batch moves past it.
     function _postReadings(uint64 interval, MeterReading[] calldata readings) private {
         uint64 endsAt = (interval + 1) * intervalSeconds;
         if (block.timestamp < endsAt) revert MarketIntervalNotEnded(interval, endsAt);
-        ReadingCursor memory cur = ReadingCursor({
-            interval: interval,
-            meterCount: registry.meterCount(),
-            wordIndex: type(uint256).max,
-            word: 0,
-            dirty: false,
-            added: 0
-        });
-        for (uint256 i; i < readings.length; ++i) {
-            _postReading(cur, readings[i]);
+        uint256 meterCount = registry.meterCount();
+        mapping(uint256 word => uint256) storage words = _readings[interval];
+        uint256 wordIndex = type(uint256).max;
+        uint256 word;
+        bool dirty;
+        uint256 added;
+        for (uint256 i; i < readings.length;) {
+            MeterReading calldata r = readings[i];
+            uint256 index = r.meterIndex;
+            if (index >= meterCount) revert MarketMeterIndexUnknown(uint32(index));
+            // index < 2^32, so the word index is small
+            unchecked {
+                uint256 w = index / ReadingWords.PER_WORD;
+                if (w != wordIndex) {
+                    if (dirty) words[wordIndex] = word;
+                    wordIndex = w;
+                    word = words[w];
+                    dirty = false;
+                }
+            }
+            bool isNew;
+            (word, isNew) = _putReading(interval, word, r);
+            // at most one per reading
+            unchecked {
+                if (isNew) {
+                    dirty = true;
+                    ++added;
+                }
+                ++i;
+            }
         }
-        if (cur.dirty) _readings[interval][cur.wordIndex] = cur.word;
-        emit ReadingsPosted(interval, readings.length, cur.added);
+        if (dirty) words[wordIndex] = word;
+        emit ReadingsPosted(interval, readings.length, added);
     }
 
-    function _postReading(ReadingCursor memory cur, MeterReading calldata r) private {
-        if (r.meterIndex >= cur.meterCount) revert MarketMeterIndexUnknown(r.meterIndex);
-        if (r.importWh > ReadingWords.MAX_WH || r.exportWh > ReadingWords.MAX_WH) {
-            revert MarketReadingTooLarge(r.meterIndex, r.importWh, r.exportWh);
+    /// @dev Puts reading `r` into its word: new, identical (no-op) or a conflict (reverts).
+    function _putReading(uint64 interval, uint256 word, MeterReading calldata r)
+        private
+        pure
+        returns (uint256, bool isNew)
+    {
+        uint256 fresh = _readingEntry(r);
+        uint256 shift;
+        // meterIndex < 2^32: the shift is below 256
+        unchecked {
+            shift = (uint256(r.meterIndex) % ReadingWords.PER_WORD) * ReadingWords.BITS;
         }
-        (uint256 w, uint256 shift) = ReadingWords.locate(r.meterIndex);
-        if (w != cur.wordIndex) {
-            if (cur.dirty) _readings[cur.interval][cur.wordIndex] = cur.word;
-            cur.wordIndex = w;
-            cur.word = _readings[cur.interval][w];
-            cur.dirty = false;
+        uint256 entry = (word >> shift) & ReadingWords.ENTRY_MASK;
+        if (entry == 0) return (word | (fresh << shift), true);
+        if (entry != fresh) _revertConflict(interval, r, entry);
+        return (word, false);
+    }
+
+    function _readingEntry(MeterReading calldata r) private pure returns (uint256) {
+        uint64 importWh = r.importWh;
+        uint64 exportWh = r.exportWh;
+        if (importWh > ReadingWords.MAX_WH || exportWh > ReadingWords.MAX_WH) {
+            revert MarketReadingTooLarge(r.meterIndex, importWh, exportWh);
         }
-        uint256 entry = (cur.word >> shift) & ReadingWords.ENTRY_MASK;
-        uint256 fresh = ReadingWords.encode(r.importWh, r.exportWh);
-        if (entry == 0) {
-            cur.word |= fresh << shift;
-            cur.dirty = true;
-            ++cur.added;
-        } else if (entry != fresh) {
-            _revertConflict(cur.interval, r, entry);
-        }
+        return ReadingWords.encode(importWh, exportWh);
     }
 
     function _revertConflict(uint64 interval, MeterReading calldata r, uint256 entry) private pure {
@@ -592,32 +783,50 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
     // =========================================================================================
 
     /// @inheritdoc IMarket
-    function settlePositions(uint64 interval, uint256 chunk, Position[] calldata positions) external whenNotPaused {
+    function settlePositions(uint64 interval, uint256 chunk, bytes calldata positions) external whenNotPaused {
         IntervalInfo storage s = _intervals[interval];
         if (s.status != IntervalStatus.Cleared) revert MarketIntervalNotCleared(interval);
         if (chunk >= s.chunksCleared) revert MarketChunkUnknown(interval, chunk);
         uint256 bit = uint256(1) << (chunk % 256);
         uint256 settledBits = _chunkSettledBits[interval][chunk / 256];
         if (settledBits & bit != 0) revert MarketChunkAlreadySettled(interval, chunk);
-        bytes32 h;
-        for (uint256 i; i < positions.length; ++i) {
-            Position calldata p = positions[i];
-            h = _chainPosition(h, p.meterIndex, p.owner, p.price, p.soldWh, p.boughtWh);
-        }
-        if (h != _positionsHashes[interval][chunk]) revert MarketPositionsMismatch(interval, chunk);
+        if (keccak256(positions) != _positionsHashes[interval][chunk]) revert MarketPositionsMismatch(interval, chunk);
         _chunkSettledBits[interval][chunk / 256] = settledBits | bit;
         ++s.chunksSettled;
 
-        SettleContext memory c = _settleContext(s, interval, positions.length);
-        for (uint256 i; i < positions.length; ++i) {
-            Position calldata p = positions[i];
-            (bool posted, uint64 importWh, uint64 exportWh) = _readingOf(c, p.meterIndex);
-            if (!posted && !c.missingAsZero) revert MarketReadingMissing(interval, p.meterIndex);
-            _markSettled(c, p.meterIndex);
-            _settleMeter(c, p.meterIndex, p.owner, p.price, p.soldWh, p.boughtWh, importWh, exportWh);
+        // the hash matched what the clearing wrote: whole 48-byte positions
+        uint256 n = positions.length / POSITION_BYTES;
+        SettleContext memory c = _settleContext(s, interval, n);
+        uint256 p;
+        assembly ("memory-safe") {
+            p := positions.offset
+        }
+        for (uint256 i; i < n;) {
+            _settlePosition(c, p);
+            // bounded by the calldata length
+            unchecked {
+                p += POSITION_BYTES;
+                ++i;
+            }
         }
         _finishSettlement(c);
-        emit PositionsSettled(interval, chunk, positions.length);
+        emit PositionsSettled(interval, chunk, n);
+    }
+
+    /// @dev Settles the packed position at calldata offset `p`.
+    function _settlePosition(SettleContext memory c, uint256 p) private {
+        uint256 index;
+        address owner;
+        uint256 amounts; // price | sold | bought, 64 bits each
+        assembly ("memory-safe") {
+            index := shr(224, calldataload(p))
+            owner := shr(96, calldataload(add(p, 4)))
+            amounts := shr(64, calldataload(add(p, 24)))
+        }
+        (bool posted, uint64 importWh, uint64 exportWh) = _readingOf(c, index);
+        if (!posted && !c.missingAsZero) revert MarketReadingMissing(c.interval, uint32(index));
+        _markSettled(c, index);
+        _settleMeter(c, index, owner, amounts, importWh, exportWh);
     }
 
     /// @inheritdoc IMarket
@@ -633,7 +842,7 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
             if (flags & FLAG_HAS_POSITION != 0) revert MarketMeterHasPosition(interval, index);
             if (flags & FLAG_SETTLED != 0) revert MarketMeterAlreadySettled(interval, index);
             (, IRegistry.Meter memory m) = registry.meterAt(index);
-            _settleMeter(c, index, m.owner, 0, 0, 0, importWh, exportWh);
+            _settleMeter(c, index, m.owner, 0, importWh, exportWh);
         }
         _finishSettlement(c);
     }
@@ -647,23 +856,33 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         c.importTariff = s.importTariff;
         c.feedInTariff = s.feedInTariff;
         c.rewardPerKwh = rewardPerKwh;
-        c.entries = new ILedger.SettlementEntry[](meters);
+        c.entries = new bytes(meters * ENTRY_BYTES);
+        bytes memory entries = c.entries;
+        uint256 ptr;
+        assembly ("memory-safe") {
+            ptr := add(entries, 0x20)
+        }
+        c.entriesPtr = ptr;
         uint256 deadline = (uint256(interval) + 1) * intervalSeconds + settlementGraceSeconds;
         c.missingAsZero = block.timestamp >= deadline && hasRole(MARKET_OPERATOR_ROLE, msg.sender);
     }
 
-    function _readingOf(SettleContext memory c, uint32 meterIndex) private view returns (bool, uint64, uint64) {
-        (uint256 w, uint256 shift) = ReadingWords.locate(meterIndex);
-        if (!c.readingWordLoaded || w != c.readingWordIndex) {
-            c.readingWordIndex = w;
-            c.readingWord = _readings[c.interval][w];
-            c.readingWordLoaded = true;
+    function _readingOf(SettleContext memory c, uint256 meterIndex) private view returns (bool, uint64, uint64) {
+        // meterIndex < 2^32
+        unchecked {
+            uint256 w = meterIndex / ReadingWords.PER_WORD;
+            if (!c.readingWordLoaded || w != c.readingWordIndex) {
+                c.readingWordIndex = w;
+                c.readingWord = _readings[c.interval][w];
+                c.readingWordLoaded = true;
+            }
+            uint256 shift = (meterIndex % ReadingWords.PER_WORD) * ReadingWords.BITS;
+            return ReadingWords.decode((c.readingWord >> shift) & ReadingWords.ENTRY_MASK);
         }
-        return ReadingWords.decode((c.readingWord >> shift) & ReadingWords.ENTRY_MASK);
     }
 
     /// @dev Sets the meter's settled flag and returns its flags from before.
-    function _markSettled(SettleContext memory c, uint32 meterIndex) private returns (uint256 before) {
+    function _markSettled(SettleContext memory c, uint256 meterIndex) private returns (uint256 before) {
         uint256 word = meterIndex / METERS_PER_FLAG_WORD;
         if (!c.flagWordLoaded || word != c.flagWordIndex) {
             if (c.flagWordLoaded) _meterFlags[c.interval][c.flagWordIndex] = c.flagWord;
@@ -676,38 +895,53 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         c.flagWord |= FLAG_SETTLED << shift;
     }
 
+    /// @dev Computes one meter's settlement and appends its 64-byte entry.
+    /// @param amounts The position's price, soldWh and boughtWh, 64 bits each (high to low).
     function _settleMeter(
         SettleContext memory c,
-        uint32 meterIndex,
+        uint256 meterIndex,
         address owner,
-        uint64 price,
-        uint64 soldWh,
-        uint64 boughtWh,
+        uint256 amounts,
         uint64 importWh,
         uint64 exportWh
     ) private {
-        SettlementMath.MeterSettlement memory m =
-            SettlementMath.settle(price, c.importTariff, c.feedInTariff, soldWh, boughtWh, importWh, exportWh);
-        // each term is below 2^64 * 2^64 / 1000, far from int256's range
+        SettlementMath.MeterSettlement memory m = c.math;
+        SettlementMath.settleInto(
+            m,
+            uint64(amounts >> 128),
+            c.importTariff,
+            c.feedInTariff,
+            uint64(amounts >> 64),
+            uint64(amounts),
+            importWh,
+            exportWh
+        );
+        // each term is below 2^64 * 2^64 / 1000 < 2^118, inside int128
         int256 net = int256(m.proceeds + m.surplusCredit) - int256(m.shortfallCharge);
         uint256 reward;
         if (c.rewardPerKwh != 0) {
             reward = (uint256(m.deliveredWh) + m.usedFillWh) * c.rewardPerKwh / SettlementMath.WH_PER_KWH;
+            if (reward > type(uint64).max) reward = type(uint64).max;
         }
-        c.entries[c.entryCount++] = ILedger.SettlementEntry({
-            owner: owner,
-            escrow: m.escrow,
-            netCredit: net,
-            exportWh: exportWh,
-            deliveredWh: m.deliveredWh,
-            reward: reward
-        });
-        emit MeterSettled(c.interval, meterIndex, owner, net, m.escrow);
+        // escrow was locked in the Ledger's uint64 field, so it fits 64 bits; readings and so
+        // exportWh and deliveredWh are below 2^21
+        uint256 escrow = m.escrow;
+        uint256 delivered = m.deliveredWh;
+        uint256 q = c.entriesPtr;
+        assembly ("memory-safe") {
+            mstore(q, or(or(shl(96, owner), shl(64, meterIndex)), or(shl(32, exportWh), delivered)))
+            mstore(add(q, 32), or(or(shl(128, net), shl(64, and(escrow, 0xffffffffffffffff))), reward))
+        }
+        // one entry per meter of the call: within the buffer sized from the meter count
+        unchecked {
+            c.entriesPtr = q + ENTRY_BYTES;
+        }
     }
 
     function _finishSettlement(SettleContext memory c) private {
         if (c.flagWordLoaded) _meterFlags[c.interval][c.flagWordIndex] = c.flagWord;
         ledger.applySettlements(c.entries);
+        emit MetersSettled(c.interval, c.entries);
     }
 
     // =========================================================================================

@@ -176,6 +176,14 @@ contract Registry is AccessControl, IRegistry {
     }
 
     /// @inheritdoc IRegistry
+    function meterWord(bytes32 meterId) external view returns (uint256 word) {
+        Meter storage m = _meters[meterId];
+        assembly ("memory-safe") {
+            word := sload(m.slot)
+        }
+    }
+
+    /// @inheritdoc IRegistry
     function meterCount() external view returns (uint32) {
         return uint32(_meterIds.length);
     }

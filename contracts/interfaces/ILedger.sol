@@ -39,16 +39,6 @@ interface ILedger {
         uint64 lastInterval;
     }
 
-    /// @notice One meter's settlement as the Market computed it.
-    struct SettlementEntry {
-        address owner;
-        uint256 escrow; // escrow released and paid into the balancing account
-        int256 netCredit; // paid to the owner (positive) or charged (negative) by balancing
-        uint64 exportWh; // metered export: energy tokens minted
-        uint64 deliveredWh; // of which delivered to local buyers: burned
-        uint256 reward; // local-trading reward accrued
-    }
-
     /// @notice `from` deposited `amount` credit units into `account`'s ledger.
     event CreditDeposited(address indexed account, uint256 amount, address indexed from);
     /// @notice `account` withdrew `amount` credit units to its wallet.
@@ -80,8 +70,9 @@ interface ILedger {
     ///         the Market emits the same event for filled orders that carry a battery).
     event BatteryDispatched(bytes32 indexed battery, uint64 indexed interval, int64 powerW, bytes32 orderHash);
 
-    /// @notice The Market locked `amount` credit units of `account` as escrow.
-    event EscrowLocked(address indexed account, uint256 amount);
+    /// @notice The Market locked `totalCredit` credit units of `accounts` purchases as escrow
+    ///         (one clearing chunk; each account's amount follows from the chunk's positions).
+    event EscrowsLocked(uint256 accounts, uint256 totalCredit);
 
     error LedgerZeroAmount();
     error LedgerInsufficientCredit(address account, uint256 needed, uint256 available);
@@ -131,11 +122,12 @@ interface ILedger {
 
     // -- the Market ---------------------------------------------------------------------------
 
-    /// @notice Locks escrow for cleared purchases: moves `amounts[i]` of `owners[i]`'s
-    ///         available credit to escrow.
+    /// @notice Locks escrow for cleared purchases: for each 32-byte word of `escrows`
+    ///         (owner address in the high 160 bits, amount in the low 96), moves the amount of
+    ///         the owner's available credit to escrow.
     /// @dev Only `MARKET_ROLE`. Reverts with `LedgerInsufficientCredit` naming the first
     ///      account that cannot pay, so the whole clearing chunk reverts.
-    function lockEscrow(address[] calldata owners, uint256[] calldata amounts) external;
+    function lockEscrow(bytes calldata escrows) external;
 
     /// @notice Dispatches the listed batteries whose owner's policy `price` crosses: charge
     ///         at full power strictly below the charge price, discharge strictly above the
@@ -147,8 +139,10 @@ interface ILedger {
     /// @notice Applies meters' settlements: escrow released into the balancing account, the
     ///         net credit paid or charged (a shortfall on either side is recorded as debt),
     ///         energy minted for export and burned for local delivery, rewards accrued.
-    /// @dev Only `MARKET_ROLE`.
-    function applySettlements(SettlementEntry[] calldata entries) external;
+    /// @dev Only `MARKET_ROLE`. `entries` holds 64-byte records: owner (20 bytes), meter
+    ///      index (4), metered export Wh (4), delivered Wh (4) | net credit int128 (16),
+    ///      escrow (8), reward (8) (the Market's `MetersSettled` carries the same bytes).
+    function applySettlements(bytes calldata entries) external;
 
     // -- storage -------------------------------------------------------------------------------
 

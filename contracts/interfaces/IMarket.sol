@@ -13,6 +13,26 @@ pragma solidity 0.8.30;
 ///      rewards live in an internal ledger (one storage slot per account); the ERC-20s move
 ///      only on deposit, withdrawal and claim.
 interface IMarket {
+    // -- packed calldata ---------------------------------------------------------------------
+    //
+    // The clearing's orders and the settlement's positions travel as tightly packed bytes
+    // (big-endian, no ABI padding): calldata is most of a clearing's cost, and ABI tuples
+    // are two thirds zeros. `contracts/packed.py` encodes and decodes both formats.
+    //
+    // Order (165 bytes, 197 with a battery), one after the other in book order:
+    //   maker address (20) | meterId bytes32 (32) | interval uint64 (8) | flags uint8 (1:
+    //   bit 0 sell, bit 1 a battery id follows, other bits zero) | energyWh uint64 (8) |
+    //   limitPrice uint64 (8) | nonce uint64 (8) | expiry uint64 (8) | fillWh uint64 (8) |
+    //   r bytes32 (32) | vs bytes32 (32) | [batteryId bytes32 (32), non-zero]
+    //
+    // Position (48 bytes), one per meter with orders, in book order:
+    //   meterIndex uint32 (4) | owner address (20) | price uint64 (8) | soldWh uint64 (8) |
+    //   boughtWh uint64 (8)
+    //
+    // Meter settlement (64 bytes; what `MetersSettled` carries and the Ledger applies):
+    //   owner address (20) | meterIndex uint32 (4) | exportWh uint32 (4) | deliveredWh uint32 (4) |
+    //   netCredit int128 (16) | escrow uint64 (8) | reward uint64 (8)
+
     // -- types ---------------------------------------------------------------------------------
 
     enum Side {
@@ -40,15 +60,6 @@ interface IMarket {
         bytes32 batteryId; // zero, or the battery this order charges (buy) or discharges (sell)
     }
 
-    /// @notice An order of the committed book with its fill and its maker's compact
-    ///         (EIP-2098) signature.
-    struct SignedOrder {
-        Order order;
-        uint64 fillWh;
-        bytes32 r;
-        bytes32 vs;
-    }
-
     /// @notice One feeder's clearing: its price and its net flow to the connection point.
     struct FeederResult {
         uint64 price; // credit units per kWh
@@ -60,15 +71,6 @@ interface IMarket {
         uint64 connectionPrice; // the connection point's price, credit units per kWh
         int64 gridImportWh; // positive: energy taken from the upstream grid
         FeederResult[] feeders; // feeders 1 .. feederCount, in order
-    }
-
-    /// @notice One meter's net position after clearing; committed per chunk as a hash chain.
-    struct Position {
-        uint32 meterIndex;
-        address owner;
-        uint64 price; // the meter's feeder price
-        uint64 soldWh;
-        uint64 boughtWh;
     }
 
     /// @notice A compact (EIP-2098) signature.
@@ -123,11 +125,13 @@ interface IMarket {
     event BatteryDispatched(bytes32 indexed battery, uint64 indexed interval, int64 powerW, bytes32 orderHash);
     /// @notice The meter oracle posted `count` readings of `interval`, `newReadings` of them new.
     event ReadingsPosted(uint64 indexed interval, uint256 count, uint256 newReadings);
-    /// @notice One meter's interval was settled: `netCredit` is what its owner received
-    ///         (negative: paid) on top of the escrow released.
-    event MeterSettled(
-        uint64 indexed interval, uint32 indexed meterIndex, address indexed owner, int256 netCredit, uint256 escrowReleased
-    );
+    /// @notice Meters of `interval` were settled; `settlements` holds one 64-byte record per
+    ///         meter (owner, meter index, metered export, energy delivered to local buyers,
+    ///         net credit received (negative: paid) on top of the escrow released, escrow
+    ///         released, reward accrued; see "packed calldata").
+    /// @dev One event per settlement call instead of one per meter: a log costs 375 gas plus
+    ///      375 per topic, 8 per data byte; the batch keeps it at 8 x 64 gas per meter.
+    event MetersSettled(uint64 indexed interval, bytes settlements);
     /// @notice Chunk `chunk` of `interval`'s positions was settled.
     event PositionsSettled(uint64 indexed interval, uint256 chunk, uint256 positions);
     /// @notice Governance set the settlement grace period and the local-trading reward.
@@ -150,6 +154,7 @@ interface IMarket {
     error MarketChunkSizeInvalid(uint64 interval, uint256 size);
     error MarketClearingHeaderMismatch(uint64 interval);
     error MarketFeederCountMismatch(uint256 expected, uint256 given);
+    error MarketOrdersMalformed(uint256 length, uint256 at);
     error MarketOrderIntervalMismatch(bytes32 orderHash, uint64 orderInterval);
     error MarketOrderExpired(bytes32 orderHash, uint64 expiry);
     error MarketOrderSignatureInvalid(bytes32 orderHash, address recovered);
@@ -183,6 +188,7 @@ interface IMarket {
     error MarketChunkUnknown(uint64 interval, uint256 chunk);
     error MarketChunkAlreadySettled(uint64 interval, uint256 chunk);
     error MarketPositionsMismatch(uint64 interval, uint256 chunk);
+    error MarketEscrowTooLarge(uint32 meterIndex, uint256 escrow);
     error MarketReadingMissing(uint64 interval, uint32 meterIndex);
     error MarketMeterHasPosition(uint64 interval, uint32 meterIndex);
     error MarketMeterAlreadySettled(uint64 interval, uint32 meterIndex);
@@ -211,14 +217,11 @@ interface IMarket {
     ///      orders (the same size for every non-final chunk); the final chunk holds all the
     ///      remaining orders. Reverts with the custom error of the first violation found.
     /// @param header Prices and flows, identical in every chunk.
-    /// @param orders The next orders of the committed book, in book order, with fills.
+    /// @param orders The next orders of the committed book, in book order, with fills and
+    ///        signatures, packed (see "packed calldata").
     /// @param isFinal Whether this chunk completes the book.
-    function submitClearing(
-        uint64 interval,
-        ClearingHeader calldata header,
-        SignedOrder[] calldata orders,
-        bool isFinal
-    ) external;
+    function submitClearing(uint64 interval, ClearingHeader calldata header, bytes calldata orders, bool isFinal)
+        external;
 
     /// @notice Posts meter readings of an ended interval. A reading already posted for a
     ///         (meter, interval) is a no-op when identical and reverts when different.
@@ -243,8 +246,9 @@ interface IMarket {
     ///         minted for metered export and burned for energy delivered to local buyers.
     /// @dev Anyone, once every reading is in; after the settlement deadline the market
     ///      operator may settle with missing readings counted as zero.
-    /// @param positions The chunk's positions exactly as the clearing derived them.
-    function settlePositions(uint64 interval, uint256 chunk, Position[] calldata positions) external;
+    /// @param positions The chunk's positions exactly as the clearing derived them, packed
+    ///        (48 bytes each, see "packed calldata"); their keccak256 is the chunk's hash.
+    function settlePositions(uint64 interval, uint256 chunk, bytes calldata positions) external;
 
     /// @notice Settles meters that had no order in a cleared interval: their whole metered
     ///         energy is imbalance.
@@ -285,7 +289,7 @@ interface IMarket {
     /// @notice Whether a meter had a position in `interval` and whether it was settled.
     function meterStatus(uint64 interval, uint32 meterIndex) external view returns (bool hasPosition, bool settled);
 
-    /// @notice The positions hash chain of clearing chunk `chunk`, and whether it was settled.
+    /// @notice keccak256 of clearing chunk `chunk`'s packed positions, and whether it was settled.
     function chunkPositions(uint64 interval, uint256 chunk) external view returns (bytes32 hash, bool settled);
 
     /// @notice The interval that contains the current block's timestamp.

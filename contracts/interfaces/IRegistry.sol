@@ -151,6 +151,12 @@ interface IRegistry {
     /// @notice The id and record of the meter with index `index`.
     function meterAt(uint32 index) external view returns (bytes32 meterId, Meter memory);
 
+    /// @notice A meter's storage word as it is packed: owner in bits 0..159, feeder id in
+    ///         160..175, index in 176..207, active in 208..215; zero for an unknown meter.
+    /// @dev What the Market reads once per meter while clearing: one cold storage read and
+    ///      no ABI struct decoding.
+    function meterWord(bytes32 meterId) external view returns (uint256 word);
+
     /// @notice Number of meters ever registered (indices are `0 .. meterCount() - 1`).
     function meterCount() external view returns (uint32);
 

@@ -40,11 +40,27 @@ library SettlementMath {
         uint64 importWh,
         uint64 exportWh
     ) internal pure returns (MeterSettlement memory s) {
+        settleInto(s, price, importTariff, feedInTariff, soldWh, boughtWh, importWh, exportWh);
+    }
+
+    /// @notice The settlement of one meter, written into `s` (so a loop reuses one struct).
+    function settleInto(
+        MeterSettlement memory s,
+        uint64 price,
+        uint64 importTariff,
+        uint64 feedInTariff,
+        uint64 soldWh,
+        uint64 boughtWh,
+        uint64 importWh,
+        uint64 exportWh
+    ) internal pure {
         s.escrow = escrowFor(boughtWh, price);
         s.proceeds = uint256(soldWh) * price / WH_PER_KWH;
         // every term is below 2^64, so the signed sums cannot overflow int256
         int256 imbalance = (int256(uint256(exportWh)) - int256(uint256(importWh)))
             - (int256(uint256(soldWh)) - int256(uint256(boughtWh)));
+        s.surplusCredit = 0;
+        s.shortfallCharge = 0;
         if (imbalance > 0) {
             s.surplusCredit = uint256(imbalance) * feedInTariff / WH_PER_KWH;
         } else if (imbalance < 0) {

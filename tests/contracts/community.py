@@ -14,6 +14,7 @@ from eth_utils import keccak
 
 from contracts import merkle
 from contracts.eip712 import CompactSignature, MarketDomain, Order, Side, order_digest, sign_order
+from contracts.packed import Position, encode_order, encode_positions
 from tests.contracts.suite import Suite
 
 UNLIMITED = 2**64 - 1
@@ -42,12 +43,9 @@ class Entry:
     member: Member
     fill: int = 0
 
-    def signed(self, fill: int | None = None) -> tuple[Any, ...]:
-        return (
-            self.order.as_tuple(),
-            self.fill if fill is None else fill,
-            *self.signature.as_tuple(),
-        )
+    def signed(self, fill: int | None = None) -> bytes:
+        """The packed order (`submitClearing` calldata) with its fill."""
+        return encode_order(self.order, self.fill if fill is None else fill, self.signature)
 
 
 @dataclass
@@ -63,35 +61,43 @@ class Clearing:
         feeders = list(zip(self.feeder_prices, self.feeder_flows, strict=True))
         return (self.connection_price, self.grid_import_wh, feeders)
 
-    def orders(self) -> list[tuple[Any, ...]]:
+    def orders(self) -> list[bytes]:
+        """The packed orders one by one (join them for `submitClearing`)."""
         return [e.signed() for e in self.book]
 
     def price_of(self, member: Member) -> int:
         return self.feeder_prices[member.feeder - 1]
 
-    def positions(self, chunk_size: int | None = None) -> list[list[tuple[Any, ...]]]:
-        """Positions per clearing chunk, exactly as the contract chains them."""
+    def positions(self, chunk_size: int | None = None) -> list[bytes]:
+        """Packed positions per clearing chunk (`settlePositions` calldata)."""
+        return [encode_positions(chunk) for chunk in self.position_list(chunk_size)]
+
+    def position_list(self, chunk_size: int | None = None) -> list[list[Position]]:
+        """Positions per clearing chunk, exactly as the contract derives them."""
         n = len(self.book)
         size = chunk_size or max(n, 1)
-        chunks: list[list[tuple[Any, ...]]] = [[] for _ in range(max(1, math.ceil(n / size)))]
+        chunks: list[list[Position]] = [[] for _ in range(max(1, math.ceil(n / size)))]
         open_pos: list[Any] | None = None
         for i, e in enumerate(self.book):
             chunk = i // size
             if open_pos is None or open_pos[0] != e.member.meter_index:
                 if open_pos is not None:
-                    chunks[chunk].append(tuple(open_pos))
+                    chunks[chunk].append(Position(*open_pos))
                 open_pos = [e.member.meter_index, e.member.address, self.price_of(e.member), 0, 0]
             if e.order.side == Side.SELL:
                 open_pos[3] += e.fill
             else:
                 open_pos[4] += e.fill
         if open_pos is not None:
-            chunks[-1].append(tuple(open_pos))
+            chunks[-1].append(Position(*open_pos))
         return chunks
 
     def escrow_of(self, address: str) -> int:
         return sum(
-            -(-p[4] * p[2] // 1000) for chunk in self.positions() for p in chunk if p[1] == address
+            -(-p.bought_wh * p.price // 1000)
+            for chunk in self.position_list()
+            for p in chunk
+            if p.owner == address
         )
 
 
@@ -199,7 +205,7 @@ class Community:
         receipts = []
         starts = list(range(0, len(orders), size)) or [0]
         for k, start in enumerate(starts):
-            part = orders[start : start + size]
+            part = b"".join(orders[start : start + size])
             fn = suite.Market.functions.submitClearing(
                 clearing.interval, clearing.header(), part, k == len(starts) - 1
             )

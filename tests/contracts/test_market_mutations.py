@@ -37,11 +37,11 @@ def market(suite: Suite) -> tuple[Community, Clearing]:
 
 
 def _submit(
-    c: Community, clearing: Clearing, orders: list[Any], header: Any = None, final: bool = True
+    c: Community, clearing: Clearing, orders: list[bytes], header: Any = None, final: bool = True
 ) -> Any:
     suite = c.suite
     fn = suite.Market.functions.submitClearing(
-        clearing.interval, header or clearing.header(), orders, final
+        clearing.interval, header or clearing.header(), b"".join(orders), final
     )
     return suite.reverts(fn, suite.role("MARKET_OPERATOR_ROLE"))
 
@@ -124,7 +124,7 @@ def test_feeder_price_apart_from_the_connection_without_congestion(
 def test_a_swapped_signature(market: tuple[Community, Clearing]) -> None:
     c, clearing = market
     orders = clearing.orders()
-    orders[0] = (*orders[0][:2], *orders[1][2:])
+    orders[0] = orders[0][:101] + orders[1][101:165]  # r and vs of another order
     err = _submit(c, clearing, orders)
     assert err.name == "MarketOrderSignatureInvalid" and err.args_[0] == clearing.book[0].digest
 
@@ -209,14 +209,14 @@ def test_connection_price_outside_the_tariffs(suite: Suite) -> None:
     market = suite.Market.functions
     for p0 in (IMP + 1, FIT - 1):
         err = suite.reverts(
-            market.submitClearing(t, (p0, 0, [(p0, 0)]), [], True),
+            market.submitClearing(t, (p0, 0, [(p0, 0)]), b"", True),
             suite.role("MARKET_OPERATOR_ROLE"),
         )
         assert (err.name, err.args_) == ("MarketConnectionPriceOutOfBand", (p0, FIT, IMP, 0))
     # importing from the grid below the import tariff is not an equilibrium either
     c2 = equilibrium(t, [], import_tariff=IMP, feed_in_tariff=FIT)
     assert c2.connection_price in range(FIT, IMP + 1)
-    suite.send(market.submitClearing(t, c2.header(), [], True), suite.role("MARKET_OPERATOR_ROLE"))
+    suite.send(market.submitClearing(t, c2.header(), b"", True), suite.role("MARKET_OPERATOR_ROLE"))
 
 
 def test_order_checks_expiry_interval_ownership_and_credit(suite: Suite) -> None:
@@ -232,7 +232,8 @@ def test_order_checks_expiry_interval_ownership_and_credit(suite: Suite) -> None
         c.commit(t, book)
         clearing = equilibrium(t, book, import_tariff=IMP, feed_in_tariff=FIT)
         return suite.reverts(
-            market.submitClearing(t, clearing.header(), clearing.orders(), True), operator
+            market.submitClearing(t, clearing.header(), b"".join(clearing.orders()), True),
+            operator,
         )
 
     c.post_tariffs(t, IMP, FIT)
@@ -268,15 +269,15 @@ def test_commitment_and_tariff_preconditions(suite: Suite) -> None:
     t = c.past_interval()
     market, operator = suite.Market.functions, suite.role("MARKET_OPERATOR_ROLE")
     header = (100, 0, [(100, 0)])
-    err = suite.reverts(market.submitClearing(t, header, [], True), operator)
+    err = suite.reverts(market.submitClearing(t, header, b"", True), operator)
     assert (err.name, err.args_) == ("MarketIntervalNotCommitted", (t,))
     c.commit(t, [])
-    err = suite.reverts(market.submitClearing(t, header, [], True), operator)
+    err = suite.reverts(market.submitClearing(t, header, b"", True), operator)
     assert (err.name, err.args_) == ("MarketTariffsMissing", (t,))
     oracle = suite.role("PRICE_ORACLE_ROLE")
     err = suite.reverts(market.postTariffs(t, 10, 20), oracle)
     assert (err.name, err.args_) == ("MarketTariffsInverted", (10, 20))
     err = suite.reverts(market.commitBook(t, b"\1" * 32, 0), suite.role("ORDER_ORACLE_ROLE"))
     assert err.name == "MarketBookInvalid"
-    err = suite.reverts(market.submitClearing(t, header, [], True), suite.prosumers[0])
+    err = suite.reverts(market.submitClearing(t, header, b"", True), suite.prosumers[0])
     assert err.name == "AccessControlUnauthorizedAccount"

@@ -1,0 +1,235 @@
+"""The Market's packed calldata and event formats (see "packed calldata" in `IMarket.sol`).
+
+A clearing's orders, a settlement's positions and the per-meter settlement results travel as
+tightly packed big-endian bytes instead of ABI tuples: ABI pads every field to 32 bytes and
+calldata costs 16 gas per non-zero byte and 4 per zero byte, so packing is most of what keeps
+a cleared order under the gas target. This module is the one Python encoder and decoder of
+the three formats, for the market operator, the API's read model and the tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from eth_utils import to_checksum_address
+
+from contracts.eip712 import ZERO32, CompactSignature, Order, Side
+
+ORDER_BYTES = 165
+BATTERY_BYTES = 32
+POSITION_BYTES = 48
+SETTLEMENT_BYTES = 64
+
+_SELL = 1
+_HAS_BATTERY = 2
+
+
+class PackedFormatError(ValueError):
+    """Bytes that are not a whole number of records of the format."""
+
+
+def _u(value: int, size: int) -> bytes:
+    if not 0 <= value < 256**size:
+        raise PackedFormatError(f"{value} does not fit {size} bytes")
+    return value.to_bytes(size, "big")
+
+
+def _address(raw: bytes) -> str:
+    return to_checksum_address(raw)
+
+
+# -- orders ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ClearedOrder:
+    """An order of the committed book with its fill and its maker's compact signature."""
+
+    order: Order
+    fill_wh: int
+    signature: CompactSignature
+
+    def encode(self) -> bytes:
+        return encode_order(self.order, self.fill_wh, self.signature)
+
+
+def encode_order(order: Order, fill_wh: int, signature: CompactSignature) -> bytes:
+    """One packed order: 165 bytes, 197 with a battery id."""
+    has_battery = order.battery_id != ZERO32
+    flags = int(order.side) | (_HAS_BATTERY if has_battery else 0)
+    parts = [
+        bytes.fromhex(order.maker.removeprefix("0x")),
+        order.meter_id,
+        _u(order.interval, 8),
+        _u(flags, 1),
+        _u(order.energy_wh, 8),
+        _u(order.limit_price, 8),
+        _u(order.nonce, 8),
+        _u(order.expiry, 8),
+        _u(fill_wh, 8),
+        signature.r,
+        signature.vs,
+    ]
+    if len(parts[0]) != 20 or len(order.meter_id) != 32:
+        raise PackedFormatError("maker must be a 0x address and meter_id 32 bytes")
+    if has_battery:
+        parts.append(order.battery_id)
+    return b"".join(parts)
+
+
+def encode_orders(orders: Iterable[ClearedOrder]) -> bytes:
+    """The `orders` argument of `submitClearing`."""
+    return b"".join(o.encode() for o in orders)
+
+
+def decode_orders(data: bytes) -> list[ClearedOrder]:
+    """The orders of a `submitClearing` call, as the contract reads them."""
+    out: list[ClearedOrder] = []
+    p = 0
+    while p < len(data):
+        if p + ORDER_BYTES > len(data):
+            raise PackedFormatError(f"truncated order at byte {p}")
+        rec = data[p : p + ORDER_BYTES]
+        flags = rec[60]
+        if flags > (_SELL | _HAS_BATTERY):
+            raise PackedFormatError(f"order at byte {p} has flags {flags}")
+        battery = ZERO32
+        p += ORDER_BYTES
+        if flags & _HAS_BATTERY:
+            battery = data[p : p + BATTERY_BYTES]
+            if len(battery) != BATTERY_BYTES or battery == ZERO32:
+                raise PackedFormatError(f"bad battery id at byte {p}")
+            p += BATTERY_BYTES
+        order = Order(
+            maker=_address(rec[0:20]),
+            meter_id=bytes(rec[20:52]),
+            interval=int.from_bytes(rec[52:60], "big"),
+            side=Side(flags & _SELL),
+            energy_wh=int.from_bytes(rec[61:69], "big"),
+            limit_price=int.from_bytes(rec[69:77], "big"),
+            nonce=int.from_bytes(rec[77:85], "big"),
+            expiry=int.from_bytes(rec[85:93], "big"),
+            battery_id=bytes(battery),
+        )
+        signature = CompactSignature(r=bytes(rec[101:133]), vs=bytes(rec[133:165]))
+        out.append(ClearedOrder(order, int.from_bytes(rec[93:101], "big"), signature))
+    return out
+
+
+# -- positions -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Position:
+    """One meter's net position after clearing (what settlement re-supplies)."""
+
+    meter_index: int
+    owner: str
+    price: int  # the meter's feeder price, credit units per kWh
+    sold_wh: int
+    bought_wh: int
+
+    def encode(self) -> bytes:
+        return (
+            _u(self.meter_index, 4)
+            + bytes.fromhex(self.owner.removeprefix("0x"))
+            + _u(self.price, 8)
+            + _u(self.sold_wh, 8)
+            + _u(self.bought_wh, 8)
+        )
+
+
+def encode_positions(positions: Iterable[Position]) -> bytes:
+    """The `positions` argument of `settlePositions`; its keccak256 is the chunk's hash."""
+    return b"".join(p.encode() for p in positions)
+
+
+def decode_positions(data: bytes) -> list[Position]:
+    if len(data) % POSITION_BYTES:
+        raise PackedFormatError(f"{len(data)} bytes is not a whole number of positions")
+    out = []
+    for p in range(0, len(data), POSITION_BYTES):
+        rec = data[p : p + POSITION_BYTES]
+        out.append(
+            Position(
+                meter_index=int.from_bytes(rec[0:4], "big"),
+                owner=_address(rec[4:24]),
+                price=int.from_bytes(rec[24:32], "big"),
+                sold_wh=int.from_bytes(rec[32:40], "big"),
+                bought_wh=int.from_bytes(rec[40:48], "big"),
+            )
+        )
+    return out
+
+
+# -- settlement results ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class MeterSettlement:
+    """One meter's settlement, as `MetersSettled` reports it (and the Ledger applied it)."""
+
+    owner: str
+    meter_index: int
+    export_wh: int  # energy tokens minted
+    delivered_wh: int  # of which delivered to local buyers: burned
+    net_credit: int  # received (negative: paid) on top of the escrow released
+    escrow_released: int
+    reward: int
+
+    def encode(self) -> bytes:
+        return (
+            bytes.fromhex(self.owner.removeprefix("0x"))
+            + _u(self.meter_index, 4)
+            + _u(self.export_wh, 4)
+            + _u(self.delivered_wh, 4)
+            + self.net_credit.to_bytes(16, "big", signed=True)
+            + _u(self.escrow_released, 8)
+            + _u(self.reward, 8)
+        )
+
+
+def decode_settlements(data: bytes) -> list[MeterSettlement]:
+    """The `settlements` bytes of a `MetersSettled` event."""
+    if len(data) % SETTLEMENT_BYTES:
+        raise PackedFormatError(f"{len(data)} bytes is not a whole number of settlements")
+    out = []
+    for p in range(0, len(data), SETTLEMENT_BYTES):
+        rec = data[p : p + SETTLEMENT_BYTES]
+        out.append(
+            MeterSettlement(
+                owner=_address(rec[0:20]),
+                meter_index=int.from_bytes(rec[20:24], "big"),
+                export_wh=int.from_bytes(rec[24:28], "big"),
+                delivered_wh=int.from_bytes(rec[28:32], "big"),
+                net_credit=int.from_bytes(rec[32:48], "big", signed=True),
+                escrow_released=int.from_bytes(rec[48:56], "big"),
+                reward=int.from_bytes(rec[56:64], "big"),
+            )
+        )
+    return out
+
+
+def split_orders(data: bytes) -> Sequence[bytes]:
+    """The packed orders one by one (for tests that mutate a single order)."""
+    out = []
+    p = 0
+    while p < len(data):
+        size = ORDER_BYTES + (BATTERY_BYTES if data[p + 60] & _HAS_BATTERY else 0)
+        out.append(data[p : p + size])
+        p += size
+    return out
+
+
+__all__ = [
+    "BATTERY_BYTES",
+    "ORDER_BYTES",
+    "POSITION_BYTES",
+    "SETTLEMENT_BYTES",
+    "ClearedOrder",
+    "MeterSettlement",
+    "PackedFormatError",
+    "Position",
+    "decode_orders",
+    "decode_positions",
+    "decode_settlements",
+    "encode_order",
+    "encode_orders",
+    "encode_positions",
+    "split_orders",
+]
