@@ -7,6 +7,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PY_STAMP   := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+# The dashboard test drives Debian's Chromium through Playwright (whose own browser
+# download cannot work offline).
+CHROMIUM   := /usr/bin/chromium
 
 .PHONY: setup demo test lint contracts bench lock clean
 
@@ -21,10 +24,14 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "install Chromium at $(CHROMIUM): the dashboard test drives it"; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+
 demo: setup
 	$(BIN)/tem demo
 
-test: setup
+test: setup $(CHROMIUM)
 	$(BIN)/python -m pytest
 
 lint: setup

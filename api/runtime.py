@@ -64,7 +64,8 @@ def serve(
             roles=roles,
         )
         say(
-            f"chain {chain.chain_id} ({chain.label}): contracts {'deployed' if sent else 'verified'}"
+            f"chain {chain.chain_id} ({chain.label}): "
+            f"contracts {'deployed' if sent else 'verified'}"
         )
         store = open_store(settings.database_url)
 

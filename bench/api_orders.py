@@ -298,11 +298,13 @@ def main() -> None:
     print(f"{'clients':>8} {'orders/s':>10} {'median ms':>10} {'p99 ms':>8} {'errors':>7}")
     for row in results["closed_loop"]:
         print(
-            f"{row['clients']:>8} {row['orders_per_s']:>10} {row['median_ms']:>10} {row['p99_ms']:>8} {row['errors']:>7}"
+            f"{row['clients']:>8} {row['orders_per_s']:>10} {row['median_ms']:>10} "
+            f"{row['p99_ms']:>8} {row['errors']:>7}"
         )
     o = results["open_loop"]
     print(
-        f"offered {o['offered_per_s']:.0f}/s: achieved {o['orders_per_s']}/s, median {o['median_ms']} ms, "
+        f"offered {o['offered_per_s']:.0f}/s: achieved {o['orders_per_s']}/s, "
+        f"median {o['median_ms']} ms, "
         f"p99 {o['p99_ms']} ms, errors {o['errors']}"
     )
 

@@ -9,10 +9,10 @@ import httpx
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 from fastapi import FastAPI
-from sqlalchemy import text
 
 from api.readmodel import catch_up
 from contracts.eip712 import Side
+from oracles.meter import records
 from tem.store import Store
 from tests.api.world import CREDIT, World, login, meter_of
 
@@ -104,30 +104,30 @@ async def test_meter_readings_with_quarantined_rows(
     meter = "0x" + meter_of(alice.address).hex()
     token = await login(client, alice, world.chain.chain_id, app.state.ctx.now())
     empty = (await client.get(f"/meters/{meter}/readings", headers=_bearer(token))).json()
-    assert empty["count"] == 0  # the meter oracle has not created its tables
-    with store.transaction() as session:  # what the meter oracle writes, by table name
-        session.execute(
-            text(
-                "CREATE TABLE meter_reading (meter_id VARCHAR(128), slot_start_s BIGINT, slot_s INTEGER,"
-                " import_wh BIGINT, export_wh BIGINT, estimated BOOLEAN, source VARCHAR(80), source_row BIGINT)"
+    assert empty["count"] == 0  # nothing posted yet
+    # What the meter oracle writes, in its own tables.
+    with store.transaction() as session:
+        session.add(
+            records.MeterReadingRecord(
+                meter_id=meter,
+                slot_start_s=900,
+                slot_s=900,
+                import_wh=120,
+                export_wh=0,
+                estimated=False,
+                source="f.csv",
+                source_row=1,
             )
         )
-        session.execute(
-            text(
-                "CREATE TABLE meter_quarantine (id INTEGER PRIMARY KEY, source VARCHAR(80), source_row BIGINT,"
-                " reason VARCHAR(40), meter_id VARCHAR(128), timestamp_s BIGINT, message TEXT)"
+        session.add(
+            records.MeterQuarantineRecord(
+                source="f.csv",
+                source_row=2,
+                reason="spike",
+                meter_id=meter,
+                timestamp_s=1800,
+                message="import 9e9 Wh over rated power",
             )
-        )
-        session.execute(
-            text("INSERT INTO meter_reading VALUES (:m, 900, 900, 120, 0, 0, 'f.csv', 1)"),
-            {"m": meter},
-        )
-        session.execute(
-            text(
-                "INSERT INTO meter_quarantine (source, source_row, reason, meter_id, timestamp_s, message)"
-                " VALUES ('f.csv', 2, 'spike', :m, 1800, 'import 9e9 Wh over rated power')"
-            ),
-            {"m": meter},
         )
     body = (await client.get(f"/meters/{meter}/readings", headers=_bearer(token))).json()
     assert body["count"] == 1 and body["data"][0]["import_wh"] == 120
