@@ -2,18 +2,25 @@
 
 Grid operators watch `tem.oracle.action` (the AUDIT stream); the table keeps the same
 records for queries after the stream's retention. The message id makes a replayed action
-(an oracle restarted mid-way) a no-op on the stream.
+(an oracle restarted mid-way) a no-op, both on the stream and in the table.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Integer, String, Text
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import BigInteger, Integer, String, Table, Text, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tem.bus import subjects
 from tem.bus.client import Bus
 from tem.bus.messages import OracleAction
 from tem.store import Base, Store
+
+# Bound parameters per statement kept well under SQLite's limit (32,766; 999 before 3.32).
+_IN_CHUNK = 500
 
 
 class OracleActionRecord(Base):
@@ -31,14 +38,53 @@ class OracleActionRecord(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
 
 
+def table_of(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def insert_ignoring_duplicates(
+    session: Session, table: Table, rows: Sequence[dict[str, Any]]
+) -> None:
+    """Insert `rows` into `table` in one statement; a row whose primary key is
+    already there is left as it is (a replay), as `session.get` + `add` did row by row.
+
+    Pending ORM objects are flushed first, so they and these rows see each other.
+    """
+    if not rows:
+        return
+    session.flush()
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        session.execute(sqlite.insert(table).on_conflict_do_nothing(), list(rows))
+    elif dialect == "postgresql":
+        session.execute(postgresql.insert(table).on_conflict_do_nothing(), list(rows))
+    else:  # any other database: look the keys up first (one writer per consumer)
+        (key,) = table.primary_key.columns
+        wanted = [row[key.name] for row in rows]
+        existing: set[Any] = set()
+        for first in range(0, len(wanted), _IN_CHUNK):
+            existing.update(
+                session.scalars(select(key).where(key.in_(wanted[first : first + _IN_CHUNK])))
+            )
+        fresh = [row for row in rows if row[key.name] not in existing]
+        if fresh:
+            session.execute(insert(table), fresh)
+
+
 class Auditor:
     def __init__(self, *, bus: Bus, store: Store) -> None:
         self.bus = bus
         self.store = store
 
+    @staticmethod
+    def _row(action: OracleAction, msg_id: str) -> dict[str, Any]:
+        return {"msg_id": msg_id, **action.model_dump(exclude={"version"})}
+
     def _record(self, session: Session, action: OracleAction, msg_id: str) -> None:
         if session.get(OracleActionRecord, msg_id) is None:
-            session.add(OracleActionRecord(msg_id=msg_id, **action.model_dump(exclude={"version"})))
+            session.add(OracleActionRecord(**self._row(action, msg_id)))
 
     async def record(
         self,
@@ -56,3 +102,24 @@ class Auditor:
         else:
             self._record(session, action, msg_id)
         await self.bus.publish_durable(subjects.oracle_action(), action, msg_id=msg_id, wait=wait)
+
+    async def record_many(
+        self, actions: Sequence[tuple[OracleAction, str]], *, session: Session
+    ) -> None:
+        """`record` for a batch of (action, msg_id): one INSERT for all of them, in
+        `session` (so they commit with the batch's effects), and pipelined publishes.
+
+        The caller settles the bus before committing, as with `record(wait=False)`. A
+        msg_id already stored, or repeated in the batch, is kept once: the first wins.
+        """
+        unique: dict[str, OracleAction] = {}
+        for action, msg_id in actions:
+            unique.setdefault(msg_id, action)
+        if not unique:
+            return
+        insert_ignoring_duplicates(
+            session, table_of(OracleActionRecord), [self._row(a, m) for m, a in unique.items()]
+        )
+        subject = subjects.oracle_action()
+        for msg_id, action in unique.items():
+            await self.bus.publish_durable(subject, action, msg_id=msg_id, wait=False)

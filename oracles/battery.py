@@ -19,16 +19,17 @@ import hashlib
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig
-from sqlalchemy import BigInteger, Integer, String, select
+from sqlalchemy import BigInteger, Integer, String, bindparam, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from contracts.events import ChainEvent
-from oracles.audit import Auditor
+from oracles.audit import Auditor, table_of
 from tem.bus import subjects
 from tem.bus.client import Bus
 from tem.bus.messages import BatteryAck, BatteryCommand, BusMessageInvalid, OracleAction
@@ -36,6 +37,8 @@ from tem.store import Base, Store
 
 log = logging.getLogger(__name__)
 _LABEL = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+# Bound parameters per IN (...) kept well under SQLite's limit (999 before 3.32).
+_IN_CHUNK = 500
 
 
 def battery_token(battery_id: bytes) -> str:
@@ -65,6 +68,84 @@ class BatteryCommandRecord(Base):
     reason: Mapped[str] = mapped_column(String(200), default="")
 
 
+_COMMANDS = table_of(BatteryCommandRecord)
+_ACK_COLUMNS = [
+    _COMMANDS.c[name]
+    for name in (
+        "command_id",
+        "battery_id",
+        "interval_start",
+        "status",
+        "reason",
+        "energy_wh",
+        "soc_wh",
+    )
+]
+_UPDATE_STATE = (
+    update(_COMMANDS)
+    .where(_COMMANDS.c.command_id == bindparam("b_id"))
+    .values(
+        status=bindparam("b_status"),
+        reason=bindparam("b_reason"),
+        energy_wh=bindparam("b_energy_wh"),
+        soc_wh=bindparam("b_soc_wh"),
+    )
+)
+
+
+def _row(
+    command: BatteryCommand,
+    *,
+    status: str,
+    reason: str = "",
+    attempts: int = 0,
+    last_sent_s: float | None = None,
+) -> dict[str, Any]:
+    """A `battery_commands` row for a command, as the ORM would have inserted it."""
+    return {
+        "command_id": command.command_id,
+        "battery_id": command.battery_id,
+        "interval_start": command.interval_start,
+        "interval_end": command.interval_end,
+        "power_w": command.power_w,
+        "status": status,
+        "attempts": attempts,
+        "last_sent_s": last_sent_s,
+        "energy_wh": None,
+        "soc_wh": None,
+        "reason": reason,
+    }
+
+
+def _sent(command: BatteryCommand, *, attempts: int, msg_id: str) -> tuple[OracleAction, str]:
+    """The audit record (and its message id) of a command sent under `msg_id`."""
+    return (
+        OracleAction(
+            oracle="battery",
+            action="command.sent",
+            interval=command.interval_start,
+            subject_id=command.battery_id,
+            detail=f"{command.power_w} W, command {command.command_id}, try {attempts}",
+        ),
+        f"battery:{msg_id}",
+    )
+
+
+def _closed(command: BatteryCommand, status: str, reason: str) -> tuple[OracleAction, str]:
+    """The alarm (and its message id) of a command closed without an answer."""
+    return (
+        OracleAction(
+            oracle="battery",
+            action=f"command.{status}",
+            status="alarm",
+            interval=command.interval_start,
+            subject_id=command.battery_id,
+            detail=f"command {command.command_id}: {reason}",
+        ),
+        f"battery:{command.command_id}:{status}",
+    )
+
+
 @dataclass
 class BatteryOracle:
     bus: Bus
@@ -86,133 +167,198 @@ class BatteryOracle:
         )
 
     async def handle(self, event: ChainEvent, session: Session) -> None:
-        if event.name != "BatteryDispatched":
+        await self.handle_batch([event], session)
+
+    async def handle_batch(self, events: Sequence[ChainEvent], session: Session) -> None:
+        """Turn a batch of dispatch events into commands, in `session`.
+
+        One query finds the events already turned into commands (a replay: skipped), one
+        INSERT stores the new command rows in their final state, one INSERT their audit
+        records; the command and audit publishes are pipelined. Whoever commits `session`
+        settles the bus first (the watcher's settle hook), so a committed "sent" is really
+        on the stream; a crash before the commit leaves nothing recorded, and the replay
+        publishes again under the same message ids, which JetStream drops.
+        """
+        dispatches: dict[str, ChainEvent] = {}
+        for event in events:
+            if event.name == "BatteryDispatched":
+                dispatches.setdefault(event.event_id, event)  # twice in a batch: once
+        if not dispatches:
             return
-        raw_id = bytes(event.args["battery"])
-        # On-chain intervals are numbered since the epoch: start = number x length.
-        start = int(event.args["interval"]) * self.interval_seconds
-        row = session.get(BatteryCommandRecord, event.event_id)
-        if row is None:
-            row = BatteryCommandRecord(
-                command_id=event.event_id,
+        session.flush()
+        ids = list(dispatches)
+        for first in range(0, len(ids), _IN_CHUNK):
+            done = session.scalars(
+                select(BatteryCommandRecord.command_id).where(
+                    BatteryCommandRecord.command_id.in_(ids[first : first + _IN_CHUNK])
+                )
+            )
+            for command_id in done:
+                del dispatches[command_id]  # a replay of an event already handled
+        now = self.clock()
+        known: dict[bytes, bool] = {}
+        rows: list[dict[str, Any]] = []
+        audits: list[tuple[OracleAction, str]] = []
+        publishes: list[tuple[str, BatteryCommand]] = []
+        for command_id, event in dispatches.items():
+            raw_id = bytes(event.args["battery"])
+            # On-chain intervals are numbered since the epoch: start = number x length.
+            start = int(event.args["interval"]) * self.interval_seconds
+            command = BatteryCommand(
+                command_id=command_id,
                 battery_id=battery_token(raw_id),
                 interval_start=start,
                 interval_end=start + self.interval_seconds,
                 power_w=-int(event.args["powerW"]),
-                status="new",
-                attempts=0,
             )
-            session.add(row)
-        if row.status != "new":
-            return  # a replay of an event already turned into a command
-        if self.is_known_battery is not None and not self.is_known_battery(raw_id):
-            await self._close(row, "unknown_battery", "battery not in the registry", session)
-            return
-        if self.clock() >= row.interval_end:
-            await self._close(
-                row, "expired", "interval over before the command could be sent", session
-            )
-            return
-        await self._send(row, session)
+            if self.is_known_battery is not None:
+                if raw_id not in known:
+                    known[raw_id] = self.is_known_battery(raw_id)
+                if not known[raw_id]:
+                    status, reason = "unknown_battery", "battery not in the registry"
+                    rows.append(_row(command, status=status, reason=reason))
+                    audits.append(_closed(command, status, reason))
+                    continue
+            if now >= command.interval_end:
+                status, reason = "expired", "interval over before the command could be sent"
+                rows.append(_row(command, status=status, reason=reason))
+                audits.append(_closed(command, status, reason))
+                continue
+            rows.append(_row(command, status="sent", attempts=1, last_sent_s=now))
+            audits.append(_sent(command, attempts=1, msg_id=command_id))
+            publishes.append((subjects.battery_command(command.battery_id), command))
+        if rows:
+            session.execute(insert(_COMMANDS), rows)
+        for subject, command in publishes:
+            await self.bus.publish_durable(subject, command, msg_id=command.command_id, wait=False)
+        await self.auditor.record_many(audits, session=session)
 
     async def _send(self, row: BatteryCommandRecord, session: Session) -> None:
         msg_id = row.command_id if row.attempts == 0 else f"{row.command_id}#retry{row.attempts}"
         # Pipelined: whoever commits this transaction settles the bus first (the watcher's
         # settle hook, or retry_unanswered below), so a committed "sent" is really sent.
+        command = self._command(row)
         await self.bus.publish_durable(
-            subjects.battery_command(row.battery_id), self._command(row), msg_id=msg_id, wait=False
+            subjects.battery_command(row.battery_id), command, msg_id=msg_id, wait=False
         )
         row.attempts += 1
         row.last_sent_s = self.clock()
         row.status = "sent"
-        await self.auditor.record(
-            OracleAction(
-                oracle="battery",
-                action="command.sent",
-                interval=row.interval_start,
-                subject_id=row.battery_id,
-                detail=f"{row.power_w} W, command {row.command_id}, try {row.attempts}",
-            ),
-            msg_id=f"battery:{msg_id}",
-            session=session,
-            wait=False,
-        )
+        action, audit_id = _sent(command, attempts=row.attempts, msg_id=msg_id)
+        await self.auditor.record(action, msg_id=audit_id, session=session, wait=False)
 
     async def _close(
         self, row: BatteryCommandRecord, status: str, reason: str, session: Session
     ) -> None:
         row.status, row.reason = status, reason
-        await self.auditor.record(
-            OracleAction(
-                oracle="battery",
-                action=f"command.{status}",
-                status="alarm",
-                interval=row.interval_start,
-                subject_id=row.battery_id,
-                detail=f"command {row.command_id}: {reason}",
-            ),
-            msg_id=f"battery:{row.command_id}:{status}",
-            session=session,
-            wait=False,
-        )
+        action, audit_id = _closed(self._command(row), status, reason)
+        await self.auditor.record(action, msg_id=audit_id, session=session, wait=False)
 
     async def on_ack(self, data: bytes) -> None:
         """Record a device's answer; a malformed one is an alarm, never a crash."""
         async with self.store.atomic() as session:
-            await self._record_ack(data, session)
+            await self.record_acks([data], session)
             await self.bus.settle()
 
     async def _record_ack(self, data: bytes, session: Session) -> None:
-        try:
-            ack = BatteryAck.from_bytes(data)
-        except BusMessageInvalid as exc:
-            await self.auditor.record(
-                OracleAction(
-                    oracle="battery", action="ack.malformed", status="alarm", detail=str(exc)[:200]
-                ),
-                msg_id=f"battery:malformed:{hashlib.sha256(data).hexdigest()[:32]}",
-                session=session,
-                wait=False,
+        await self.record_acks([data], session)
+
+    async def record_acks(self, payloads: Sequence[bytes], session: Session) -> list[BatteryAck]:
+        """Record a batch of device answers in `session`, in the order they came.
+
+        One query reads the commands they answer, one UPDATE (executemany) writes each
+        command's final state, one INSERT the audit records; a malformed or unknown answer
+        is an alarm, never a crash. A repeated answer changes nothing: a command that is
+        executed or rejected stays so, and audit records are keyed by command and status.
+        The caller settles the bus before committing. Returns the answers understood.
+        """
+        audits: list[tuple[OracleAction, str]] = []
+        acks: list[BatteryAck] = []
+        for data in payloads:
+            try:
+                acks.append(BatteryAck.from_bytes(data))
+            except BusMessageInvalid as exc:
+                audits.append(
+                    (
+                        OracleAction(
+                            oracle="battery",
+                            action="ack.malformed",
+                            status="alarm",
+                            detail=str(exc)[:200],
+                        ),
+                        f"battery:malformed:{hashlib.sha256(data).hexdigest()[:32]}",
+                    )
+                )
+        session.flush()
+        states: dict[str, dict[str, Any]] = {}
+        ids = list({ack.command_id: None for ack in acks})
+        for first in range(0, len(ids), _IN_CHUNK):
+            found = session.execute(
+                select(*_ACK_COLUMNS).where(
+                    _COMMANDS.c.command_id.in_(ids[first : first + _IN_CHUNK])
+                )
             )
-            return
-        row = session.get(BatteryCommandRecord, ack.command_id)
-        if row is None:
-            await self.auditor.record(
-                OracleAction(
-                    oracle="battery",
-                    action="ack.unknown_command",
-                    status="alarm",
-                    subject_id=ack.battery_id,
-                    detail=f"command {ack.command_id}",
-                ),
-                msg_id=f"battery:{ack.command_id}:ack-unknown",
-                session=session,
-                wait=False,
+            for found_row in found.mappings():
+                states[found_row["command_id"]] = dict(found_row)
+        changed: dict[str, dict[str, Any]] = {}
+        for ack in acks:
+            state = states.get(ack.command_id)
+            if state is None:
+                audits.append(
+                    (
+                        OracleAction(
+                            oracle="battery",
+                            action="ack.unknown_command",
+                            status="alarm",
+                            subject_id=ack.battery_id,
+                            detail=f"command {ack.command_id}",
+                        ),
+                        f"battery:{ack.command_id}:ack-unknown",
+                    )
+                )
+                continue
+            if state["status"] in ("executed", "rejected"):
+                continue  # a repeated answer
+            state["status"] = ack.status
+            state["reason"] = ack.reason
+            if ack.status == "executed":
+                state["energy_wh"], state["soc_wh"] = ack.energy_wh, ack.soc_wh
+            changed[ack.command_id] = state
+            audits.append(
+                (
+                    OracleAction(
+                        oracle="battery",
+                        action=f"ack.{ack.status}",
+                        status="alarm" if ack.status == "rejected" else "ok",
+                        interval=state["interval_start"],
+                        subject_id=state["battery_id"],
+                        detail=f"command {ack.command_id}"
+                        + (f": {ack.reason}" if ack.reason else "")
+                        + (
+                            f", {ack.energy_wh} Wh, soc {ack.soc_wh} Wh"
+                            if ack.status == "executed"
+                            else ""
+                        ),
+                    ),
+                    f"battery:{ack.command_id}:ack-{ack.status}",
+                )
             )
-            return
-        if row.status in ("executed", "rejected"):
-            return  # a repeated answer
-        row.status = ack.status
-        row.reason = ack.reason
-        if ack.status == "executed":
-            row.energy_wh, row.soc_wh = ack.energy_wh, ack.soc_wh
-        await self.auditor.record(
-            OracleAction(
-                oracle="battery",
-                action=f"ack.{ack.status}",
-                status="alarm" if ack.status == "rejected" else "ok",
-                interval=row.interval_start,
-                subject_id=row.battery_id,
-                detail=f"command {row.command_id}"
-                + (f": {ack.reason}" if ack.reason else "")
-                + (
-                    f", {ack.energy_wh} Wh, soc {ack.soc_wh} Wh" if ack.status == "executed" else ""
-                ),
-            ),
-            msg_id=f"battery:{ack.command_id}:ack-{ack.status}",
-            session=session,
-            wait=False,
-        )
+        if changed:
+            session.execute(
+                _UPDATE_STATE,
+                [
+                    {
+                        "b_id": command_id,
+                        "b_status": state["status"],
+                        "b_reason": state["reason"],
+                        "b_energy_wh": state["energy_wh"],
+                        "b_soc_wh": state["soc_wh"],
+                    }
+                    for command_id, state in changed.items()
+                ],
+            )
+        await self.auditor.record_many(audits, session=session)
+        return acks
 
     async def retry_unanswered(self) -> int:
         """Send again what got no answer in `retry_after_s`; give up at expiry. Returns resends."""
@@ -233,17 +379,24 @@ class BatteryOracle:
             await self.bus.settle()
         return resent
 
-    async def run_acks(self, stop: asyncio.Event, *, batch: int = 512) -> None:
+    async def run_acks(
+        self,
+        stop: asyncio.Event,
+        *,
+        batch: int = 512,
+        recorded: Callable[[Sequence[BatteryAck]], object] | None = None,
+    ) -> None:
         """Record answers from the BATTERY stream until `stop` is set.
 
         A durable push consumer hands messages over as they arrive; they are recorded in
         batches, one transaction each, and acked only after the commit, so a crash
         redelivers exactly what was not recorded (and recording twice changes nothing).
+        `recorded` is told of each committed batch's answers (e.g. to measure latency).
         """
         inbox: asyncio.Queue[Msg] = asyncio.Queue()
 
         async def enqueue(message: Msg) -> None:
-            await inbox.put(message)
+            inbox.put_nowait(message)  # unbounded: never waits
 
         subscription = await self.bus.js.subscribe(
             subjects.battery_ack_any(),
@@ -265,10 +418,11 @@ class BatteryOracle:
                 while len(messages) < batch and not inbox.empty():
                     messages.append(inbox.get_nowait())
                 async with self.store.atomic() as session:
-                    for message in messages:
-                        await self._record_ack(message.data, session)
+                    acks = await self.record_acks([m.data for m in messages], session)
                     await self.bus.settle()
-                for message in messages:
+                for message in messages:  # only now: the answers are committed
                     await message.ack()
+                if recorded is not None:
+                    recorded(acks)
         finally:
             await subscription.unsubscribe()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 BLOCK_DONE = 2**31 - 1
 
 Handler = Callable[[ChainEvent, Session], Awaitable[None]]
+# Takes a whole batch at once (e.g. `BatteryOracle.handle_batch`): one query per batch
+# instead of one per event. Same contract: the events in chain order, in the transaction
+# that moves the cursor past them.
+BatchHandler = Callable[[Sequence[ChainEvent], Session], Awaitable[None]]
 
 
 @dataclass
@@ -48,18 +52,22 @@ class EventWatcher:
         store: Store,
         consumer: str,
         contracts: Mapping[str, str],
-        handler: Handler,
+        handler: Handler | None = None,
         start_block: int = 0,
         confirmations: int | None = None,
         max_blocks_per_poll: int = 2_000,
         batch_size: int = 256,
         settle: Callable[[], Awaitable[object]] | None = None,
+        batch_handler: BatchHandler | None = None,
     ) -> None:
+        if handler is None and batch_handler is None:
+            raise ValueError("an EventWatcher needs a handler or a batch_handler")
         self.chain = chain
         self.store = store
         self.consumer = consumer
         self.contracts = dict(contracts)
         self.handler = handler
+        self.batch_handler = batch_handler  # preferred over `handler` when given
         self.start_block = start_block
         self.confirmations = chain.confirmations if confirmations is None else confirmations
         self.max_blocks_per_poll = max_blocks_per_poll
@@ -99,8 +107,13 @@ class EventWatcher:
         for first in range(0, max(len(events), 1), self.batch_size):
             batch = events[first : first + self.batch_size]
             async with self.store.atomic() as session:
-                for event in batch:
-                    await self.handler(event, session)
+                if self.batch_handler is not None:
+                    if batch:
+                        await self.batch_handler(batch, session)
+                else:
+                    assert self.handler is not None
+                    for event in batch:
+                        await self.handler(event, session)
                 if self.settle is not None:
                     await self.settle()
                 done = first + self.batch_size >= len(events)
