@@ -8,6 +8,9 @@ owner-only API, never in logs or on the audit feed.
 
 Crash safety: the code is stored (committed) before the chain transaction, so a replay of
 the same redemption reuses it; a redemption already fulfilled on-chain is not sent again.
+That commit runs in a transaction of its own, so the watcher feeding this oracle must hand
+events over one at a time (`batch_size=1`, `WATCH_BATCH` below): a batch transaction
+holding SQLite's write lock would block it.
 A redemption of a kind this oracle cannot fulfil is left to expire and then refunded.
 """
 
@@ -31,6 +34,7 @@ from tem.bus.messages import BusMessage, OracleAction
 from tem.store import Base, Store
 
 CODE_DIGITS = 20
+WATCH_BATCH = 1  # see the module docstring
 STATUS_PENDING = 1  # IRewardToken.RedemptionStatus.Pending
 STATUS_FULFILLED = 2
 

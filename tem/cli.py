@@ -183,13 +183,29 @@ def show_settings() -> None:
 
 @app.command()
 def demo(
-    prosumers: Annotated[int, typer.Option(min=1, max=200, help="community size")] = 20,
+    prosumers: Annotated[int, typer.Option(min=2, max=200, help="community size")] = 20,
+    intervals: Annotated[int, typer.Option(min=1, max=96, help="intervals to trade")] = 96,
+    interval_minutes: Annotated[int, typer.Option(help="market interval length")] = 15,
+    seed: Annotated[int, typer.Option(help="same seed, same day")] = 7,
     out_dir: Annotated[Path, typer.Option("--out", help="report folder")] = Path("demo-report"),
+    chain: Annotated[str | None, typer.Option(help="a node URL instead of a local anvil")] = None,
+    nats: Annotated[str | None, typer.Option(help="a NATS URL instead of a local server")] = None,
 ) -> None:
-    """Run the demo on the local stack (anvil + NATS, no configuration needed)."""
+    """Trade a simulated community day end to end on the local stack, with a report."""
     from tem.demo import run_demo
 
-    run_demo(_settings(), prosumers=prosumers, out_dir=out_dir, console=out)
+    overrides = {k: v for k, v in (("chain", chain), ("nats", nats)) if v is not None}
+    summary = run_demo(
+        load_settings(**overrides),
+        prosumers=prosumers,
+        intervals=intervals,
+        interval_minutes=interval_minutes,
+        seed=seed,
+        out_dir=out_dir,
+        console=out,
+    )
+    if not (summary["conservation_ok"] and summary["all_clearings_verified"]):
+        raise typer.Exit(code=1)
 
 
 def _register_optional(module: str) -> None:

@@ -22,6 +22,7 @@ from contracts.deploy import Manifest
 from oracles.audit import Auditor
 from oracles.battery import BatteryOracle
 from oracles.trade import TradeOracle
+from oracles.vouchers import WATCH_BATCH as VOUCHER_WATCH_BATCH
 from oracles.vouchers import VoucherOracle
 from tem.bus.client import Bus, connect
 from tem.bus.streams import ensure_streams
@@ -81,7 +82,7 @@ async def run_output_oracles(
     watchers: list[EventWatcher] = []
     loops: list[Awaitable[None]] = []
 
-    def watch(consumer: str, names: tuple[str, ...], handler) -> None:  # type: ignore[no-untyped-def]
+    def watch(consumer: str, names: tuple[str, ...], handler, batch: int = 256) -> None:  # type: ignore[no-untyped-def]
         contracts: Mapping[str, str] = {n: manifest.address(n) for n in names}
         watchers.append(
             EventWatcher(
@@ -92,6 +93,7 @@ async def run_output_oracles(
                 handler=handler,
                 start_block=manifest.first_block,
                 settle=bus.settle,
+                batch_size=batch,
             )
         )
 
@@ -114,7 +116,7 @@ async def run_output_oracles(
             reward_token=manifest.address("RewardToken"),
             signer=signer,
         )
-        watch("voucher-oracle", ("RewardToken",), voucher.handle)
+        watch("voucher-oracle", ("RewardToken",), voucher.handle, VOUCHER_WATCH_BATCH)
 
         async def refund_expired() -> None:
             now = int(chain.w3.eth.get_block("latest")["timestamp"])

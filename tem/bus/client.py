@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
 
 import nats
@@ -12,6 +13,8 @@ from nats.js.api import PubAck
 
 from tem.bus.messages import BusMessage
 from tem.errors import TemError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -49,14 +52,26 @@ class Bus:
 
     async def close(self) -> None:
         """Drain: deliver what is in flight, then close (the SIGTERM path)."""
-        if not self.nc.is_closed:
+        if self.nc.is_closed:
+            return
+        try:
             await self.nc.drain()
+        except nats.errors.DrainTimeoutError:
+            # A pull subscription's fetch in flight holds drain up; what we published has
+            # been flushed by then, so close.
+            await self.nc.close()
+
+
+async def _log_error(exc: Exception) -> None:
+    # nats-py prints to stderr by default; route it to logging (reconnects are expected).
+    log.info("nats: %s", exc)
 
 
 async def connect(url: str, *, name: str = "tem", connect_timeout_s: float = 5.0) -> Bus:
     try:
         nc = await nats.connect(
             url,
+            error_cb=_log_error,
             name=name,
             connect_timeout=connect_timeout_s,
             allow_reconnect=True,

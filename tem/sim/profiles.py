@@ -9,6 +9,9 @@ forecast with seeded noise, so a run is reproducible from its seed.
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,8 +20,17 @@ import pandas as pd
 import pvlib
 from demandlib.bdew import H25
 from numpy.typing import NDArray
+from pandas.errors import Pandas4Warning
 
 Wh = NDArray[np.int64]
+
+
+@contextmanager
+def _quiet_libraries() -> Iterator[None]:
+    """demandlib and pvlib still call pandas APIs that pandas 3.1 deprecates."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Pandas4Warning)
+        yield
 
 
 @dataclass(frozen=True)
@@ -41,7 +53,8 @@ def interval_index(
 def household_load_wh(index: pd.DatetimeIndex, annual_kwh: NDArray[np.float64]) -> Wh:
     """Load per home and interval: H25 (kW per GWh/a) x annual kWh, integrated to Wh."""
     quarter = pd.date_range(index[0], index[-1] + index.freq - pd.Timedelta("15min"), freq="15min")
-    kw_per_gwh = H25(quarter).to_numpy()  # average kW over each quarter hour, for 1 GWh/a
+    with _quiet_libraries():
+        kw_per_gwh = H25(quarter).to_numpy()  # average kW per quarter hour, for 1 GWh/a
     quarters_per_interval = len(quarter) // len(index)
     wh_per_gwh = kw_per_gwh.reshape(len(index), quarters_per_interval).sum(axis=1) * 250.0
     return np.rint(np.outer(annual_kwh / 1e6, wh_per_gwh)).astype(np.int64)
@@ -61,8 +74,9 @@ def pv_yield_wh(
     )
     # Irradiance at the middle of each interval stands for the interval's average.
     middle = index + index.freq / 2
-    sky = location.get_clearsky(middle)
-    sun = location.get_solarposition(middle)
+    with _quiet_libraries():
+        sky = location.get_clearsky(middle)
+        sun = location.get_solarposition(middle)
     hours = index.freq / pd.Timedelta("1h")
     out = np.zeros((len(peak_w), len(index)), dtype=np.int64)
     for i, (peak, tilt, azimuth) in enumerate(zip(peak_w, tilt_deg, azimuth_deg, strict=True)):

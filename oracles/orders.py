@@ -1,0 +1,212 @@
+"""The order oracle: an interval's signed orders -> committed book -> clearing on-chain.
+
+At gate closure it sorts the interval's signed orders as the Market wants them (meter
+index, then EIP-712 digest), commits their Merkle root, clears them with the clearing
+engine over the feeders' envelopes and the grid's tariffs, checks the result with
+`market.verify` (a result the engine's own verifier rejects never leaves this process),
+and submits it in chunks. Idempotent per interval: a book already committed with the same
+root is not committed again, and a cleared interval is not submitted again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from eth_account.signers.local import LocalAccount
+from web3.types import TxReceipt
+
+import market
+from contracts import merkle
+from contracts.chain import Chain
+from contracts.eip712 import CompactSignature, Order, Side
+from contracts.packed import encode_order
+
+UNLIMITED_WH = 2**64 - 1
+STATUS_BOOK_COMMITTED = 1
+STATUS_CLEARED = 3
+
+
+class ClearingRefused(Exception):
+    """An interval could not be cleared; the message says why (never submitted)."""
+
+
+@dataclass(frozen=True)
+class SignedOrder:
+    """An order as the API accepted it: signed, with the meter's index and feeder."""
+
+    order: Order
+    signature: CompactSignature
+    digest: bytes
+    meter_index: int
+    feeder: int
+
+    @property
+    def order_id(self) -> str:
+        return "0x" + self.digest.hex()
+
+
+@dataclass(frozen=True)
+class Envelope:
+    import_limit_wh: int | None  # None: unlimited
+    export_limit_wh: int | None
+
+
+@dataclass
+class Clearing:
+    interval: int
+    book: list[SignedOrder]  # in the Market's order
+    result: market.ClearingResult
+    fills_wh: list[int]  # aligned with `book`
+    connection_price: int
+    grid_import_wh: int  # signed: negative exports
+    feeder_prices: list[int]  # feeders 1..F
+    feeder_flows_wh: list[int]  # positive: the feeder exports to the connection point
+
+    def header(self) -> tuple[Any, ...]:
+        feeders = list(zip(self.feeder_prices, self.feeder_flows_wh, strict=True))
+        return (self.connection_price, self.grid_import_wh, feeders)
+
+    def packed_orders(self) -> list[bytes]:
+        return [
+            encode_order(o.order, fill, o.signature)
+            for o, fill in zip(self.book, self.fills_wh, strict=True)
+        ]
+
+
+def market_order(orders: Sequence[SignedOrder]) -> list[SignedOrder]:
+    return sorted(orders, key=lambda o: (o.meter_index, o.digest))
+
+
+def _limit(value: int) -> int | None:
+    return None if value >= UNLIMITED_WH else value
+
+
+def clearing_book(
+    interval_start: int,
+    orders: Sequence[SignedOrder],
+    *,
+    import_tariff: int,
+    feed_in_tariff: int,
+    envelopes: Sequence[Envelope],
+) -> dict[str, Any]:
+    """The clearing engine's book: envelopes[0] is the grid connection, 1.. the feeders."""
+    grid, feeders = envelopes[0], envelopes[1:]
+    return {
+        "interval": interval_start,
+        "mechanism": "pay-as-clear",
+        "grid": {
+            "import_price": import_tariff,
+            "export_price": feed_in_tariff,
+            "import_limit_wh": grid.import_limit_wh,
+            "export_limit_wh": grid.export_limit_wh,
+        },
+        "feeders": [
+            {
+                "id": str(i),
+                "import_limit_wh": f.import_limit_wh,
+                "export_limit_wh": f.export_limit_wh,
+            }
+            for i, f in enumerate(feeders, start=1)
+        ],
+        "orders": [
+            {
+                "id": o.order_id,
+                "side": "sell" if o.order.side == Side.SELL else "buy",
+                "energy_wh": o.order.energy_wh,
+                "limit_price": o.order.limit_price,
+                "feeder": str(o.feeder),
+            }
+            for o in orders
+        ],
+    }
+
+
+def clear_interval(
+    interval: int,
+    interval_start: int,
+    orders: Sequence[SignedOrder],
+    *,
+    import_tariff: int,
+    feed_in_tariff: int,
+    envelopes: Sequence[Envelope],
+) -> Clearing:
+    """Clear and verify; raise `ClearingRefused` rather than return what verify rejects."""
+    book = market_order(orders)
+    engine_book = clearing_book(
+        interval_start,
+        book,
+        import_tariff=import_tariff,
+        feed_in_tariff=feed_in_tariff,
+        envelopes=envelopes,
+    )
+    result = market.clear(engine_book)
+    if result.status not in ("optimal", "feasible"):
+        raise ClearingRefused(f"interval {interval}: {result.status} ({result.message})")
+    problems = market.verify(engine_book, result)
+    if problems:
+        raise ClearingRefused(f"interval {interval}: verify rejects the clearing: {problems[0]}")
+    model = result.to_model()
+    feeders = len(envelopes) - 1
+    return Clearing(
+        interval=interval,
+        book=book,
+        result=result,
+        fills_wh=[model.fills[o.order_id] for o in book],
+        connection_price=int(
+            model.connection_price
+            if model.connection_price is not None
+            else model.prices.get("main", 0)
+        ),
+        grid_import_wh=model.grid_import_wh - model.grid_export_wh,
+        feeder_prices=[model.prices[str(i)] for i in range(1, feeders + 1)],
+        # The engine counts flows into a feeder; the Market counts exports out of it.
+        feeder_flows_wh=[-model.flows[str(i)] for i in range(1, feeders + 1)],
+    )
+
+
+@dataclass
+class OrderOracle:
+    chain: Chain
+    market_address: str
+    registry_address: str
+    order_oracle: LocalAccount  # holds ORDER_ORACLE_ROLE
+    operator: LocalAccount  # holds MARKET_OPERATOR_ROLE
+    chunk_orders: int = 128  # orders per submitClearing transaction (a power of two)
+
+    @property
+    def contract(self):  # type: ignore[no-untyped-def]
+        return self.chain.contract("Market", self.market_address)
+
+    def envelopes(self, interval: int) -> list[Envelope]:
+        registry = self.chain.contract("Registry", self.registry_address)
+        raw = self.chain.call(registry.functions.envelopesAt(interval))
+        return [Envelope(_limit(imp), _limit(exp)) for imp, exp in raw]
+
+    def commit(self, interval: int, book: Sequence[SignedOrder]) -> TxReceipt | None:
+        root = merkle.book_root([o.digest for o in book]) if book else b"\0" * 32
+        info = self.chain.call(self.contract.functions.intervalInfo(interval))
+        if info[0] == root and info[2] == len(book) and info[7] >= STATUS_BOOK_COMMITTED:
+            return None  # committed before a restart
+        return self.chain.send(
+            self.contract.functions.commitBook(interval, root, len(book)), sender=self.order_oracle
+        )
+
+    def submit(self, clearing: Clearing) -> list[TxReceipt]:
+        info = self.chain.call(self.contract.functions.intervalInfo(clearing.interval))
+        if info[7] == STATUS_CLEARED:
+            return []  # submitted before a restart
+        orders = clearing.packed_orders()
+        size = self.chunk_orders if len(orders) > self.chunk_orders else max(len(orders), 1)
+        starts = list(range(0, len(orders), size)) or [0]
+        receipts = []
+        for k, start in enumerate(starts):
+            call = self.contract.functions.submitClearing(
+                clearing.interval,
+                clearing.header(),
+                b"".join(orders[start : start + size]),
+                k == len(starts) - 1,
+            )
+            receipts.append(self.chain.send(call, sender=self.operator))
+        return receipts
