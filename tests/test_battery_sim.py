@@ -193,3 +193,29 @@ async def test_no_command_lost_or_doubled_across_a_nats_restart(tmp_path: Path) 
     finally:
         await bus.close()
         server.stop()
+
+
+async def test_a_batch_with_a_repeated_command_executes_it_once(bus: Bus) -> None:
+    await ensure_streams(bus.js)
+    spec = BatterySpec("bat-batch", 10_000, 5_000, 4_000)
+    device = BatteryDevice(BatteryModel(spec, soc_wh=0), bus, clock=lambda: NOW)
+    charge = command(-4_000, 31, battery="bat-batch")
+    other = command(-400, 32, battery="bat-batch")
+    late = command(-400, 33, start=NOW - QUARTER, battery="bat-batch")
+    acks = await device.handle_batch(
+        [charge.to_bytes(), other.to_bytes(), charge.to_bytes(), late.to_bytes(), b"{"]
+    )
+    await bus.settle()
+    assert [(a.command_id, a.status) for a in acks] == [
+        (charge.command_id, "executed"),
+        (other.command_id, "executed"),
+        (charge.command_id, "executed"),  # answered again, not redone
+        (late.command_id, "rejected"),
+        ("unknown", "rejected"),
+    ]
+    assert device.model.soc_wh == 1_000 + 100
+    assert device.executed == {charge.command_id: -1_000, other.command_id: -100}
+    info = await bus.js.stream_info("BATTERY", subjects_filter=subjects.battery_ack("bat-batch"))
+    # accepted + executed for each executed command, then the answers again (the repeat's
+    # executed answer has the same message id: stored once), and the two rejections
+    assert (info.state.subjects or {}).get(subjects.battery_ack("bat-batch")) == 2 + 2 + 2

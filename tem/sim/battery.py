@@ -12,10 +12,11 @@ Physics conventions (the same the contracts use for storage tokens):
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,11 +136,11 @@ class BatteryDevice:
             tmp.write_text(json.dumps({"soc_wh": self.model.soc_wh, "executed": self.executed}))
             tmp.replace(self.state_path)
 
-    async def _answer(self, ack: BatteryAck) -> None:
+    async def _answer(self, ack: BatteryAck, *, msg_id: str | None = None) -> None:
         await self.bus.publish_durable(
             subjects.battery_ack(self.battery_id),
             ack,
-            msg_id=f"{ack.command_id}:{ack.status}",
+            msg_id=msg_id or f"{ack.command_id}:{ack.status}",
             wait=False,  # settled once per batch, before the batch is acked
         )
 
@@ -154,7 +155,10 @@ class BatteryDevice:
                 reason=f"malformed command: {exc}",
                 soc_wh=self.model.soc_wh,
             )
-            await self._answer(ack)
+            # Keyed by device and payload: one id for every malformed command would have
+            # JetStream drop all but the first answer within its duplicate window.
+            digest = hashlib.sha256(data).hexdigest()[:32]
+            await self._answer(ack, msg_id=f"malformed:{self.battery_id}:{digest}")
             return ack
         if command.command_id in self.executed:  # a redelivery: answer again, do nothing
             ack = BatteryAck(
@@ -199,7 +203,14 @@ class BatteryDevice:
         await self._answer(ack)
         return ack
 
-    async def run(self, stop: asyncio.Event, *, batch: int = 32) -> None:
+    async def handle_batch(self, payloads: Sequence[bytes]) -> list[BatteryAck]:
+        """Handle fetched commands in order; the answers are pipelined, not yet settled.
+
+        A command id seen before (earlier in the batch too) is answered again, not redone.
+        """
+        return [await self.handle(data) for data in payloads]
+
+    async def run(self, stop: asyncio.Event, *, batch: int = 256) -> None:
         """Pull commands until `stop` is set; survives the bus going away and coming back."""
         consumer = None
         while consumer is None and not stop.is_set():
@@ -229,8 +240,7 @@ class BatteryDevice:
                 await asyncio.sleep(0.2)
                 continue
             try:
-                for message in messages:
-                    await self.handle(message.data)
+                await self.handle_batch([m.data for m in messages])
                 self._save()  # executed ids durable before JetStream forgets the commands
                 await self.bus.settle()
                 for message in messages:
