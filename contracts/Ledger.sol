@@ -31,6 +31,8 @@ contract Ledger is AccessControl, Pausable, ILedger {
     uint256 private constant MASK_32 = type(uint32).max;
     uint256 private constant MASK_64 = type(uint64).max;
     uint256 private constant MASK_96 = type(uint96).max;
+    uint256 private constant MASK_40 = type(uint40).max;
+    uint256 private constant MASK_48 = type(uint48).max;
 
     IRegistry public immutable registry;
     IERC20 public immutable creditToken;
@@ -279,7 +281,15 @@ contract Ledger is AccessControl, Pausable, ILedger {
     {
         address owner = address(uint160(w0 >> 96));
         uint256 slot = _accountSlot(owner);
-        _decode(a, _sload(slot));
+        uint256 word = _sload(slot);
+        if (word >> 248 == 0) {
+            (bool done, uint256 updated, uint256 balance) = _applyWithoutDebts(word, w0, w1, balancingCredit);
+            if (done) {
+                _sstore(slot, updated);
+                return balance;
+            }
+        }
+        _decode(a, word);
         // the buyer side pays its fill out of the escrow locked for exactly this amount
         uint256 escrow = (w1 >> 64) & MASK_64;
         a.escrow -= uint64(escrow);
@@ -314,6 +324,44 @@ contract Ledger is AccessControl, Pausable, ILedger {
         if (reward != 0) a.rewardAccrued = (uint256(a.rewardAccrued) + reward).toUint40();
         _sstore(slot, _encode(a));
         return balancingCredit;
+    }
+
+    /// @dev The common case of `_applySettlement`, on the account word: no debt flags before
+    ///      and none after. Returns `done` false (and nothing changed) when a debt arises or a
+    ///      field would overflow, for the general path to handle.
+    function _applyWithoutDebts(uint256 word, uint256 w0, uint256 w1, uint256 balancingCredit)
+        private
+        pure
+        returns (bool done, uint256 updated, uint256 balance)
+    {
+        uint256 credit = word & MASK_96;
+        uint256 escrow = (word >> 96) & MASK_64;
+        uint256 released = (w1 >> 64) & MASK_64;
+        if (released > escrow) return (false, 0, 0);
+        int256 net;
+        assembly ("memory-safe") {
+            net := sar(128, w1)
+        }
+        // fields are below 2^96 and net below 2^127 in magnitude: no sum here reaches 2^256;
+        // every subtraction is guarded by the comparison before it
+        unchecked {
+            escrow -= released;
+            balance = balancingCredit + released;
+            if (net >= 0) {
+                if (uint256(net) > balance) return (false, 0, 0);
+                balance -= uint256(net);
+                credit += uint256(net);
+            } else {
+                if (uint256(-net) > credit) return (false, 0, 0);
+                credit -= uint256(-net);
+                balance += uint256(-net);
+            }
+            uint256 energy = ((word >> 160) & MASK_48) + ((w0 >> 32) & MASK_32) - (w0 & MASK_32);
+            uint256 reward = ((word >> 208) & MASK_40) + (w1 & MASK_64);
+            if (credit > MASK_96 || energy > MASK_48 || reward > MASK_40) return (false, 0, 0);
+            updated = credit | (escrow << 96) | (energy << 160) | (reward << 208);
+        }
+        done = true;
     }
 
     // -- the account word: credit (96 bits) | escrow (64) | energyWh (48) | reward (40) | flags (8),

@@ -115,7 +115,6 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         uint256 flagWordIndex;
         uint256 flagWord;
         bool flagWordLoaded;
-        SettlementMath.MeterSettlement math; // reused for every meter
     }
 
     uint256 private constant ORDER_BYTES = 165;
@@ -707,75 +706,79 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
     }
 
     /// @dev Six readings share a storage word (`ReadingWords`); the word being filled stays
-    ///      on the stack and is written once when the batch moves past it.
+    ///      on the stack and is written once when the batch moves past it. The readings are
+    ///      read as raw calldata words: the range checks below (meter index below the meter
+    ///      count, energies at most `MAX_WH`) are stricter than ABI validation of the types.
     function _postReadings(uint64 interval, MeterReading[] calldata readings) private {
-        uint64 endsAt = (interval + 1) * intervalSeconds;
-        if (block.timestamp < endsAt) revert MarketIntervalNotEnded(interval, endsAt);
+        {
+            uint64 endsAt = (interval + 1) * intervalSeconds;
+            if (block.timestamp < endsAt) revert MarketIntervalNotEnded(interval, endsAt);
+        }
         uint256 meterCount = registry.meterCount();
         mapping(uint256 word => uint256) storage words = _readings[interval];
         uint256 wordIndex = type(uint256).max;
         uint256 word;
         bool dirty;
         uint256 added;
-        for (uint256 i; i < readings.length;) {
-            MeterReading calldata r = readings[i];
-            uint256 index = r.meterIndex;
-            if (index >= meterCount) revert MarketMeterIndexUnknown(uint32(index));
-            // index < 2^32, so the word index is small
-            unchecked {
-                uint256 w = index / ReadingWords.PER_WORD;
-                if (w != wordIndex) {
+        uint256 p;
+        uint256 end;
+        assembly ("memory-safe") {
+            p := readings.offset
+            end := add(p, mul(readings.length, 96))
+        }
+        // p walks the calldata array in 96-byte steps; index < meterCount < 2^32 and both
+        // energies <= MAX_WH < 2^21, so the word index, the shift and the entry are small
+        unchecked {
+            for (; p < end; p += 96) {
+                uint256 index;
+                uint256 importWh;
+                uint256 exportWh;
+                assembly ("memory-safe") {
+                    index := calldataload(p)
+                    importWh := calldataload(add(p, 32))
+                    exportWh := calldataload(add(p, 64))
+                }
+                if (index >= meterCount) revert MarketMeterIndexUnknown(uint32(index));
+                if (importWh > ReadingWords.MAX_WH || exportWh > ReadingWords.MAX_WH) {
+                    revert MarketReadingTooLarge(uint32(index), uint64(importWh), uint64(exportWh));
+                }
+                if (index / ReadingWords.PER_WORD != wordIndex) {
                     if (dirty) words[wordIndex] = word;
-                    wordIndex = w;
-                    word = words[w];
+                    wordIndex = index / ReadingWords.PER_WORD;
+                    word = words[wordIndex];
                     dirty = false;
                 }
-            }
-            bool isNew;
-            (word, isNew) = _putReading(interval, word, r);
-            // at most one per reading
-            unchecked {
-                if (isNew) {
+                index = (index % ReadingWords.PER_WORD) * ReadingWords.BITS; // now the shift
+                importWh = ((importWh + 1) << ReadingWords.FIELD_BITS) | exportWh; // now the entry
+                exportWh = (word >> index) & ReadingWords.ENTRY_MASK; // now the posted entry
+                if (exportWh == 0) {
+                    word |= importWh << index;
                     dirty = true;
                     ++added;
+                } else if (exportWh != importWh) {
+                    _revertConflict(interval, p, exportWh);
                 }
-                ++i;
             }
         }
         if (dirty) words[wordIndex] = word;
         emit ReadingsPosted(interval, readings.length, added);
     }
 
-    /// @dev Puts reading `r` into its word: new, identical (no-op) or a conflict (reverts).
-    function _putReading(uint64 interval, uint256 word, MeterReading calldata r)
-        private
-        pure
-        returns (uint256, bool isNew)
-    {
-        uint256 fresh = _readingEntry(r);
-        uint256 shift;
-        // meterIndex < 2^32: the shift is below 256
-        unchecked {
-            shift = (uint256(r.meterIndex) % ReadingWords.PER_WORD) * ReadingWords.BITS;
-        }
-        uint256 entry = (word >> shift) & ReadingWords.ENTRY_MASK;
-        if (entry == 0) return (word | (fresh << shift), true);
-        if (entry != fresh) _revertConflict(interval, r, entry);
-        return (word, false);
-    }
-
-    function _readingEntry(MeterReading calldata r) private pure returns (uint256) {
-        uint64 importWh = r.importWh;
-        uint64 exportWh = r.exportWh;
-        if (importWh > ReadingWords.MAX_WH || exportWh > ReadingWords.MAX_WH) {
-            revert MarketReadingTooLarge(r.meterIndex, importWh, exportWh);
-        }
-        return ReadingWords.encode(importWh, exportWh);
-    }
-
-    function _revertConflict(uint64 interval, MeterReading calldata r, uint256 entry) private pure {
+    /// @dev Reverts with the posted reading and the different one at calldata offset `p`.
+    function _revertConflict(uint64 interval, uint256 p, uint256 entry) private pure {
         (, uint64 postedImport, uint64 postedExport) = ReadingWords.decode(entry);
-        revert MarketReadingConflict(interval, r.meterIndex, postedImport, postedExport, r.importWh, r.exportWh);
+        uint256 index;
+        uint256 importWh;
+        uint256 exportWh;
+        assembly ("memory-safe") {
+            index := calldataload(p)
+            importWh := calldataload(add(p, 32))
+            exportWh := calldataload(add(p, 64))
+        }
+        // all three were range-checked by the caller
+        revert MarketReadingConflict(
+            interval, uint32(index), postedImport, postedExport, uint64(importWh), uint64(exportWh)
+        );
     }
 
     // =========================================================================================
@@ -905,28 +908,21 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         uint64 importWh,
         uint64 exportWh
     ) private {
-        SettlementMath.MeterSettlement memory m = c.math;
-        SettlementMath.settleInto(
-            m,
-            uint64(amounts >> 128),
-            c.importTariff,
-            c.feedInTariff,
-            uint64(amounts >> 64),
-            uint64(amounts),
-            importWh,
-            exportWh
-        );
-        // each term is below 2^64 * 2^64 / 1000 < 2^118, inside int128
-        int256 net = int256(m.proceeds + m.surplusCredit) - int256(m.shortfallCharge);
+        (uint256 escrow, int256 net) = _netCredit(c, amounts, importWh, exportWh);
+        uint256 sold = (amounts >> 64) & type(uint64).max;
+        uint256 bought = amounts & type(uint64).max;
+        uint256 delivered = sold < exportWh ? sold : exportWh;
         uint256 reward;
         if (c.rewardPerKwh != 0) {
-            reward = (uint256(m.deliveredWh) + m.usedFillWh) * c.rewardPerKwh / SettlementMath.WH_PER_KWH;
+            uint256 used = bought < importWh ? bought : importWh;
+            // (delivered + used) < 2^65 and rewardPerKwh < 2^64
+            unchecked {
+                reward = (delivered + used) * c.rewardPerKwh / SettlementMath.WH_PER_KWH;
+            }
             if (reward > type(uint64).max) reward = type(uint64).max;
         }
-        // escrow was locked in the Ledger's uint64 field, so it fits 64 bits; readings and so
-        // exportWh and deliveredWh are below 2^21
-        uint256 escrow = m.escrow;
-        uint256 delivered = m.deliveredWh;
+        // escrow was locked in the Ledger's uint64 field, so it fits 64 bits; net is below
+        // 2^118 in magnitude (int128); exportWh and deliveredWh are readings below 2^21
         uint256 q = c.entriesPtr;
         assembly ("memory-safe") {
             mstore(q, or(or(shl(96, owner), shl(64, meterIndex)), or(shl(32, exportWh), delivered)))
@@ -936,6 +932,22 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         unchecked {
             c.entriesPtr = q + ENTRY_BYTES;
         }
+    }
+
+    function _netCredit(SettleContext memory c, uint256 amounts, uint256 importWh, uint256 exportWh)
+        private
+        pure
+        returns (uint256 escrow, int256 net)
+    {
+        return SettlementMath.netCredit(
+            amounts >> 128,
+            (amounts >> 64) & type(uint64).max,
+            amounts & type(uint64).max,
+            importWh,
+            exportWh,
+            c.importTariff,
+            c.feedInTariff
+        );
     }
 
     function _finishSettlement(SettleContext memory c) private {

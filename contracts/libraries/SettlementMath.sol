@@ -16,57 +16,37 @@ library SettlementMath {
     /// @notice Energy in Wh times a price per kWh is 1000 times the credit units.
     uint256 internal constant WH_PER_KWH = 1000;
 
-    struct MeterSettlement {
-        uint256 escrow; // what the buyer side paid at clearing: ceil(bought * price / 1000)
-        uint256 proceeds; // what the seller side earns: floor(sold * price / 1000)
-        uint256 surplusCredit; // floor(surplus * feedInTariff / 1000)
-        uint256 shortfallCharge; // ceil(shortfall * importTariff / 1000)
-        uint64 deliveredWh; // min(sold, metered export): energy delivered to local buyers
-        uint64 usedFillWh; // min(bought, metered import): bought energy actually used
-    }
-
     /// @notice Escrow a meter's purchases lock at clearing.
     function escrowFor(uint64 boughtWh, uint64 price) internal pure returns (uint256) {
         return Math.ceilDiv(uint256(boughtWh) * price, WH_PER_KWH);
     }
 
-    /// @notice The settlement of one meter.
-    function settle(
-        uint64 price,
-        uint64 importTariff,
-        uint64 feedInTariff,
-        uint64 soldWh,
-        uint64 boughtWh,
-        uint64 importWh,
-        uint64 exportWh
-    ) internal pure returns (MeterSettlement memory s) {
-        settleInto(s, price, importTariff, feedInTariff, soldWh, boughtWh, importWh, exportWh);
-    }
-
-    /// @notice The settlement of one meter, written into `s` (so a loop reuses one struct).
-    function settleInto(
-        MeterSettlement memory s,
-        uint64 price,
-        uint64 importTariff,
-        uint64 feedInTariff,
-        uint64 soldWh,
-        uint64 boughtWh,
-        uint64 importWh,
-        uint64 exportWh
-    ) internal pure {
-        s.escrow = escrowFor(boughtWh, price);
-        s.proceeds = uint256(soldWh) * price / WH_PER_KWH;
-        // every term is below 2^64, so the signed sums cannot overflow int256
-        int256 imbalance = (int256(uint256(exportWh)) - int256(uint256(importWh)))
-            - (int256(uint256(soldWh)) - int256(uint256(boughtWh)));
-        s.surplusCredit = 0;
-        s.shortfallCharge = 0;
-        if (imbalance > 0) {
-            s.surplusCredit = uint256(imbalance) * feedInTariff / WH_PER_KWH;
-        } else if (imbalance < 0) {
-            s.shortfallCharge = Math.ceilDiv(uint256(-imbalance) * importTariff, WH_PER_KWH);
+    /// @notice What one meter's interval costs or earns: the escrow its purchases locked
+    ///         (ceil(bought x price / 1000)), and the net credit it receives on top of that
+    ///         escrow being released (negative: it pays): proceeds floor(sold x price / 1000),
+    ///         plus a surplus at the feed-in tariff (rounded down) or minus a shortfall at the
+    ///         import tariff (rounded up); imbalance = (export - import) - (sold - bought).
+    /// @dev Every argument is below 2^64 (the callers' fields), so no product reaches 2^129
+    ///      and no sum or difference leaves int256.
+    function netCredit(
+        uint256 price,
+        uint256 soldWh,
+        uint256 boughtWh,
+        uint256 importWh,
+        uint256 exportWh,
+        uint256 importTariff,
+        uint256 feedInTariff
+    ) internal pure returns (uint256 escrow, int256 net) {
+        // operands below 2^64: products below 2^128, sums of four such terms inside int256
+        unchecked {
+            escrow = (boughtWh * price + (WH_PER_KWH - 1)) / WH_PER_KWH;
+            net = int256(soldWh * price / WH_PER_KWH);
+            int256 imbalance = int256(exportWh) - int256(importWh) - int256(soldWh) + int256(boughtWh);
+            if (imbalance > 0) {
+                net += int256(uint256(imbalance) * feedInTariff / WH_PER_KWH);
+            } else if (imbalance < 0) {
+                net -= int256((uint256(-imbalance) * importTariff + (WH_PER_KWH - 1)) / WH_PER_KWH);
+            }
         }
-        s.deliveredWh = soldWh < exportWh ? soldWh : exportWh;
-        s.usedFillWh = boughtWh < importWh ? boughtWh : importWh;
     }
 }
