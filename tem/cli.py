@@ -187,6 +187,10 @@ def demo(
     intervals: Annotated[int, typer.Option(min=1, max=96, help="intervals to trade")] = 96,
     interval_minutes: Annotated[int, typer.Option(help="market interval length")] = 15,
     seed: Annotated[int, typer.Option(help="same seed, same day")] = 7,
+    from_hour: Annotated[int, typer.Option(help="first hour of the day to trade")] = 0,
+    corrupt_settlement: Annotated[
+        bool, typer.Option(hidden=True, help="tamper after the day: the self-check must fail")
+    ] = False,
     out_dir: Annotated[Path, typer.Option("--out", help="report folder")] = Path("demo-report"),
     chain: Annotated[str | None, typer.Option(help="a node URL instead of a local anvil")] = None,
     nats: Annotated[str | None, typer.Option(help="a NATS URL instead of a local server")] = None,
@@ -203,6 +207,8 @@ def demo(
         seed=seed,
         out_dir=out_dir,
         console=out,
+        from_hour=from_hour,
+        corrupt_settlement=corrupt_settlement,
     )
     if not (summary["conservation_ok"] and summary["all_clearings_verified"]):
         raise typer.Exit(code=1)

@@ -108,6 +108,7 @@ class DemoState:
     expected_credit: dict[str, int] = field(default_factory=dict)
     verified: list[bool] = field(default_factory=list)
     transactions: int = 0
+    intervals_planned: int = 0
 
     def contract(self, name: str):  # type: ignore[no-untyped-def]
         return self.chain.contract(name, self.manifest.address(name))
@@ -128,19 +129,39 @@ def run_demo(
     seed: int,
     out_dir: Path,
     console: Console,
+    from_hour: int = 0,
+    corrupt_settlement: bool = False,
 ) -> dict[str, Any]:
+    """Trade `intervals` intervals of yesterday from `from_hour`; return the summary.
+
+    `corrupt_settlement` moves one credit unit on-chain behind the settlement's back
+    after the day, to show that the self-check catches a ledger that does not add up.
+    """
     if interval_minutes * 60 != INTERVAL_SECONDS:
         raise ConfigError(
             f"--interval-minutes {interval_minutes}: the contracts are deployed with "
             f"{INTERVAL_SECONDS // 60}-minute intervals"
         )
-    if not 1 <= intervals <= 86_400 // INTERVAL_SECONDS:
-        raise ConfigError(f"--intervals must be 1 .. {86_400 // INTERVAL_SECONDS} (one day)")
-    return asyncio.run(_run(settings, prosumers, intervals, seed, out_dir, console))
+    per_day = 86_400 // INTERVAL_SECONDS
+    first = from_hour * 3600 // INTERVAL_SECONDS
+    if not 0 <= from_hour < 24 or not 1 <= intervals <= per_day - first:
+        raise ConfigError(
+            f"--from-hour {from_hour} --intervals {intervals}: past the end of the day"
+        )
+    return asyncio.run(
+        _run(settings, prosumers, intervals, seed, out_dir, console, first, corrupt_settlement)
+    )
 
 
 async def _run(
-    settings: Settings, prosumers: int, intervals: int, seed: int, out_dir: Path, console: Console
+    settings: Settings,
+    prosumers: int,
+    intervals: int,
+    seed: int,
+    out_dir: Path,
+    console: Console,
+    first: int,
+    corrupt_settlement: bool,
 ) -> dict[str, Any]:
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
@@ -171,7 +192,10 @@ async def _run(
         homes = make_homes(prosumers, feeders=3, rng=rng)
         state = DemoState(chain, manifest, bus, store, [], Tariffs(), role)
         _onboard(state, homes, seed)
-        summary = await _trade_day(state, intervals, rng, console)
+        summary = await _trade_day(state, first, intervals, rng, console)
+        if corrupt_settlement:
+            _corrupt(state)
+        summary.update(_self_check(state))
         await bus.close()
     summary["wall_time_s"] = round(time.perf_counter() - started, 1)
     _report(state, summary, out_dir, console)
@@ -243,20 +267,20 @@ def _give_gas(chain: Chain, address: str) -> None:
 
 # -- the day --------------------------------------------------------------------------------
 async def _trade_day(
-    state: DemoState, intervals: int, rng: np.random.Generator, console: Console
+    state: DemoState, first: int, intervals: int, rng: np.random.Generator, console: Console
 ) -> dict[str, Any]:
     chain_now = int(state.chain.w3.eth.get_block("latest")["timestamp"])
     yesterday = (datetime.fromtimestamp(chain_now, UTC) - timedelta(days=1)).date()
     day = simulate_day(
         [m.home for m in state.members],
         day=yesterday,
-        interval_minutes=15,
-        intervals=intervals,
+        interval_minutes=INTERVAL_SECONDS // 60,
+        intervals=86_400 // INTERVAL_SECONDS,
         rng=rng,
     )
     load = measured(day.load_forecast_wh, rng, noise=0.12)
     pv = measured(day.pv_forecast_wh, rng, noise=0.08)
-    clock = _SimClock(day.interval_starts[0])
+    clock = _SimClock(day.interval_starts[first])
     auditor = Auditor(bus=state.bus, store=state.store)
     battery_oracle = BatteryOracle(
         bus=state.bus,
@@ -305,7 +329,8 @@ async def _trade_day(
     )
     with progress:
         task = progress.add_task("trading yesterday", total=intervals)
-        for t, start in enumerate(day.interval_starts):
+        for t in range(first, first + intervals):
+            start = day.interval_starts[t]
             interval = start // INTERVAL_SECONDS
             clock.now = start - 60  # gate closure, a minute before the interval
             tariffs = state.tariffs
@@ -597,35 +622,19 @@ async def _rewards_and_vouchers(state: DemoState, auditor: Auditor) -> int:
 
 
 def _summary(state: DemoState, intervals: int, vouchers: int) -> dict[str, Any]:
-    ledger = state.contract("Ledger")
-    balances = []
-    ok = True
-    for member in state.members:
-        address = member.account.address
-        on_chain = int(state.chain.call(ledger.functions.account(address))[0])
-        expected = state.expected_credit[address]
-        ok = ok and on_chain == expected
-        balances.append(
-            {
-                "home": member.home.name,
-                "address": address,
-                "credit_on_chain": on_chain,
-                "credit_expected": expected,
-            }
-        )
-    state.rows["balances"] = balances
     orders = state.rows["orders"]
     commands = state.rows["commands"]
     intervals_rows = state.rows["intervals"]
     traded = sum(r["volume_wh"] for r in intervals_rows)
     demand = sum(r["import_without_market_wh"] for r in intervals_rows)
+    state.intervals_planned = intervals
     return {
         "prosumers": len(state.members),
         "intervals": intervals,
         "orders": len(orders),
         "filled_orders": sum(1 for o in orders if o.get("fill_wh", 0) > 0),
         "traded_wh": traded,
-        "self_sufficiency_from_local_trade": round(traded / demand, 3) if demand else 0.0,
+        "local_share_of_demand": round(traded / demand, 3) if demand else 0.0,
         "average_local_price": round(
             sum(r["price"] * r["volume_wh"] for r in intervals_rows) / traded
         )
@@ -638,8 +647,39 @@ def _summary(state: DemoState, intervals: int, vouchers: int) -> dict[str, Any]:
         "battery_commands_sent": len(commands),
         "battery_commands_acknowledged": sum(1 for c in commands if c["status"] == "executed"),
         "vouchers_issued": vouchers,
-        "conservation_ok": ok,
-        "all_clearings_verified": all(state.verified) and len(state.verified) == intervals,
+    }
+
+
+def _corrupt(state: DemoState) -> None:
+    """One credit unit into a prosumer's ledger account, past the settlement."""
+    treasury = state.role["TREASURY_ROLE"]
+    ledger, credit = state.contract("Ledger"), state.contract("CreditToken")
+    state.send(credit.functions.mint(treasury.address, 1), treasury)
+    state.send(credit.functions.approve(ledger.address, 1), treasury)
+    state.send(ledger.functions.depositFor(state.members[0].account.address, 1), treasury)
+
+
+def _self_check(state: DemoState) -> dict[str, bool]:
+    """Every prosumer's credit on-chain equals the independent off-chain settlement, and
+    every interval's clearing passed `market.verify` (and so the contract's checks)."""
+    ledger = state.contract("Ledger")
+    balances = []
+    for member in state.members:
+        address = member.account.address
+        on_chain = int(state.chain.call(ledger.functions.account(address))[0])
+        balances.append(
+            {
+                "home": member.home.name,
+                "address": address,
+                "credit_on_chain": on_chain,
+                "credit_expected": state.expected_credit[address],
+            }
+        )
+    state.rows["balances"] = balances
+    return {
+        "conservation_ok": all(b["credit_on_chain"] == b["credit_expected"] for b in balances),
+        "all_clearings_verified": len(state.verified) == state.intervals_planned
+        and all(state.verified),
     }
 
 

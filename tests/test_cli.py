@@ -177,19 +177,6 @@ def test_up_runs_the_stack_until_interrupted(env: dict[str, str], tmp_path: Path
     assert "stopped anvil and nats-server" in stdout
 
 
-def test_demo_runs_on_embedded_and_checks_itself(env: dict[str, str], tmp_path: Path) -> None:
-    env["TEM_CHAIN"] = "embedded"
-    proc = run(["demo", "--prosumers", "4", "--out", "report"], env, tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    summary = json.loads((tmp_path / "report" / "summary.json").read_text())
-    assert summary["prosumers"] == 4 and summary["conservation_ok"] is True
-    from contracts.deploy import SUITE
-
-    assert summary["audit_messages"] == len(SUITE) + 4  # each deployment, four onboardings
-    rows = (tmp_path / "report" / "balances.csv").read_text().splitlines()
-    assert len(rows) == 5 and all(r.split(",")[1] == r.split(",")[2] for r in rows[1:])
-
-
 def test_missing_node_modules_names_the_fix(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
