@@ -298,6 +298,7 @@ async def _trade_day(
             "Ledger": state.manifest.address("Ledger"),
         },
         handler=battery_oracle.handle,
+        batch_handler=battery_oracle.handle_batch,
         start_block=state.manifest.first_block,
         settle=state.bus.settle,
     )

@@ -29,7 +29,7 @@ from tem.bus.streams import ensure_streams
 from tem.errors import TemError
 from tem.store import Store, open_store
 from tem.waiting import pause
-from tem.watcher import EventWatcher
+from tem.watcher import BatchHandler, EventWatcher, Handler
 
 log = logging.getLogger(__name__)
 OUTPUT_ORACLES = ("trade", "battery", "voucher")
@@ -82,7 +82,13 @@ async def run_output_oracles(
     watchers: list[EventWatcher] = []
     loops: list[Awaitable[None]] = []
 
-    def watch(consumer: str, names: tuple[str, ...], handler, batch: int = 256) -> None:  # type: ignore[no-untyped-def]
+    def watch(
+        consumer: str,
+        names: tuple[str, ...],
+        handler: Handler,
+        batch: int = 256,
+        batch_handler: BatchHandler | None = None,
+    ) -> None:
         contracts: Mapping[str, str] = {n: manifest.address(n) for n in names}
         watchers.append(
             EventWatcher(
@@ -94,6 +100,7 @@ async def run_output_oracles(
                 start_block=manifest.first_block,
                 settle=bus.settle,
                 batch_size=batch,
+                batch_handler=batch_handler,
             )
         )
 
@@ -103,7 +110,12 @@ async def run_output_oracles(
         battery = BatteryOracle(
             bus=bus, store=store, auditor=auditor, interval_seconds=interval_seconds
         )
-        watch("battery-oracle", ("Market", "Ledger"), battery.handle)
+        watch(
+            "battery-oracle",
+            ("Market", "Ledger"),
+            battery.handle,
+            batch_handler=battery.handle_batch,
+        )
         loops.append(battery.run_acks(stop))
         loops.append(_every(1.0, stop, battery.retry_unanswered))
     if "voucher" in only:

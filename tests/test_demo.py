@@ -43,7 +43,7 @@ def _demo(tmp_path: Path, out: str, *extra: str) -> subprocess.CompletedProcess[
             "--from-hour",
             "11",
             "--seed",
-            "11",
+            "6",  # homes with batteries and rewards enough to redeem: every path runs
             "--out",
             out,
             *extra,
@@ -75,7 +75,7 @@ def test_a_short_day_trades_and_checks_itself(short_day) -> None:  # type: ignor
     assert summary["all_clearings_verified"] is True
     assert summary["orders"] > 0 and summary["traded_wh"] > 0  # noon: PV meets load
     # Seed 6 gives homes with batteries and rewards enough to redeem: every path runs.
-    assert summary["battery_commands_sent"] > 0
+    assert summary["battery_commands_sent"] > 0, summary
     assert summary["battery_commands_acknowledged"] == summary["battery_commands_sent"]
     assert summary["vouchers_issued"] > 0
     assert "self-check PASS" in proc.stdout
