@@ -186,7 +186,7 @@ async def test_no_command_lost_or_doubled_across_a_nats_restart(tmp_path: Path) 
             await bus.publish_durable(
                 subjects.battery_command("bat-restart"), c, msg_id=c.command_id
             )
-        await _wait_for(lambda: len(device.executed) == 20, 20)
+        await _wait_for(lambda: len(device.executed) == 20, 60)  # redeliveries take ack_wait
         stop.set()
         await running
         assert device.model.soc_wh == 20 * 100  # each command executed exactly once

@@ -43,8 +43,11 @@ class Bus:
         self._pending.append(future)
         return None
 
-    async def settle(self, *, timeout_s: float = 30.0) -> int:
-        """Wait until the server has stored every pipelined publish; raise if one failed."""
+    async def settle(self, *, timeout_s: float = 5.0) -> int:
+        """Wait until the server has stored every pipelined publish; raise if one failed.
+
+        A local server acknowledges in milliseconds; no answer in `timeout_s` means the
+        server went away, and the caller's batch must not be marked done."""
         pending, self._pending = self._pending, []
         if pending:
             await asyncio.wait_for(asyncio.gather(*pending), timeout=timeout_s)
