@@ -35,8 +35,9 @@ from api.tables import (
     RedemptionRecord,
     SettlementRecord,
 )
-from contracts.eip712 import Order, Side, order_digest
+from contracts.eip712 import Order, order_digest
 from contracts.events import ChainEvent
+from contracts.packed import decode_orders, decode_settlements
 from tem.bus import subjects
 from tem.bus.messages import BatteryAck, BatteryCommand, BusMessageInvalid
 from tem.store import Store
@@ -192,22 +193,26 @@ class ReadModelHandler:
         row.grid_import_wh = int(e.args["gridImportWh"])
         self.ctx.forget("interval", int(e.args["interval"]))
 
-    def on_MeterSettled(self, e: ChainEvent, session: Session) -> None:
-        interval, index = int(e.args["interval"]), int(e.args["meterIndex"])
-        _posted, import_wh, export_wh = self.market.functions.reading(interval, index).call()
-        session.merge(
-            SettlementRecord(
-                interval=interval,
-                meter_index=index,
-                owner=e.args["owner"],
-                net_credit=int(e.args["netCredit"]),
-                escrow_released_credit=int(e.args["escrowReleased"]),
-                import_wh=int(import_wh),
-                export_wh=int(export_wh),
-                event_id=e.event_id,
+    def on_MetersSettled(self, e: ChainEvent, session: Session) -> None:
+        """One event per settlement call, its meters packed (`contracts.packed`)."""
+        interval = int(e.args["interval"])
+        for k, settled in enumerate(decode_settlements(bytes(e.args["settlements"]))):
+            _posted, import_wh, export_wh = self.market.functions.reading(
+                interval, settled.meter_index
+            ).call()
+            session.merge(
+                SettlementRecord(
+                    interval=interval,
+                    meter_index=settled.meter_index,
+                    owner=settled.owner,
+                    net_credit=settled.net_credit,
+                    escrow_released_credit=settled.escrow_released,
+                    import_wh=int(import_wh),
+                    export_wh=int(export_wh),
+                    event_id=f"{e.event_id}:{k}",
+                )
             )
-        )
-        self.ctx.forget("ledger", e.args["owner"])
+            self.ctx.forget("ledger", settled.owner)
 
     def on_BatteryDispatched(self, e: ChainEvent, session: Session) -> None:
         session.merge(
@@ -249,29 +254,8 @@ class ReadModelHandler:
 
 
 def _cleared_orders(orders: Any) -> list[tuple[Order, int]]:
-    """The (order, fill) pairs of `submitClearing` calldata: ABI tuples (`SignedOrder[]`)
-    or the packed bytes of the newer Market (`contracts.packed`)."""
-    if isinstance(orders, bytes | bytearray):
-        from contracts import packed  # type: ignore[attr-defined,unused-ignore]
-
-        return [(c.order, int(c.fill_wh)) for c in packed.decode_orders(bytes(orders))]
-    out = []
-    for signed in orders:
-        signed_t = _as_tuple(signed)
-        o = _as_tuple(signed_t[0])
-        order = Order(
-            maker=str(o[0]),
-            meter_id=bytes(o[1]),
-            interval=int(o[2]),
-            side=Side(int(o[3])),
-            energy_wh=int(o[4]),
-            limit_price=int(o[5]),
-            nonce=int(o[6]),
-            expiry=int(o[7]),
-            battery_id=bytes(o[8]),
-        )
-        out.append((order, int(signed_t[1])))
-    return out
+    """The (order, fill) pairs of `submitClearing` calldata (packed, `contracts.packed`)."""
+    return [(c.order, int(c.fill_wh)) for c in decode_orders(bytes(orders))]
 
 
 def _as_tuple(value: Any) -> tuple[Any, ...]:

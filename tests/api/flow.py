@@ -9,6 +9,8 @@ from sqlalchemy import select
 
 from api.tables import BookOrder
 from contracts import merkle
+from contracts.eip712 import CompactSignature, Order, Side
+from contracts.packed import Position, encode_order, encode_positions
 from tem.store import Store
 from tests.api.world import World
 
@@ -37,7 +39,7 @@ def book_from_store(world: World, store: Store, interval: int) -> list[dict[str,
                         r.maker,
                         bytes.fromhex(r.meter_id[2:]),
                         r.interval,
-                        r.side,
+                        Side(r.side),
                         r.energy_wh,
                         r.limit_price_per_kwh,
                         r.nonce,
@@ -77,20 +79,24 @@ def clear_at_one_price(
         world.role("PRICE_ORACLE_ROLE"),
     )
     header = (price, 0, [(price, 0)] * feeders)
-    orders = [(e["order"], fills.get(e["hash"], 0), e["r"], e["vs"]) for e in book]
+    orders = b"".join(
+        encode_order(Order(*e["order"]), fills.get(e["hash"], 0), CompactSignature(e["r"], e["vs"]))
+        for e in book
+    )
     world.send(
         market.functions.submitClearing(interval, header, orders, True),
         world.role("MARKET_OPERATOR_ROLE"),
     )
 
 
-def positions(book: list[dict[str, Any]], price: int, fills: dict[bytes, int]) -> list[Any]:
+def positions(book: list[dict[str, Any]], price: int, fills: dict[bytes, int]) -> bytes:
+    """The packed positions the contract derived at clearing (`settlePositions` calldata)."""
     out: list[list[Any]] = []
     for e in book:
         if not out or out[-1][0] != e["meter_index"]:
             out.append([e["meter_index"], e["maker"], price, 0, 0])
         out[-1][3 if e["side"] == 1 else 4] += fills.get(e["hash"], 0)
-    return [tuple(p) for p in out]
+    return encode_positions(Position(*p) for p in out)
 
 
 def deliver_and_settle(

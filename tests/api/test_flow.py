@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import anyio
 import httpx
-import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
@@ -28,20 +27,9 @@ def _dump(store: Store) -> dict[str, list[tuple[object, ...]]]:
     return out
 
 
-def _packed_market() -> bool:
-    from contracts.artifacts import load_artifact
-
-    fn = next(e for e in load_artifact("Market").abi if e.get("name") == "submitClearing")
-    return bool(fn["inputs"][2]["type"] == "bytes")
-
-
 async def test_an_interval_from_orders_to_settlement(
     client: httpx.AsyncClient, world: World, app: FastAPI, store: Store
 ) -> None:
-    if _packed_market():
-        # The Market being finished in contracts/ packs orders and positions into bytes;
-        # tests/api/flow.py drives the committed ABI (SignedOrder[]) until that lands.
-        pytest.skip("Market artifact uses packed calldata: update tests/api/flow.py")
     ctx = app.state.ctx
     seller, _, buyer = world.prosumers
     interval = ctx.now() // ctx.interval_seconds + 3
