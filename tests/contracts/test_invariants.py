@@ -188,8 +188,14 @@ class MarketMachine(RuleBasedStateMachine):
         COUNTS["readings posted"] += len(batch)
 
     @precondition(lambda self: bool(self.open))
-    @rule(k=st.integers(0, 2))
-    def settle(self, k: int) -> None:
+    @rule(
+        k=st.integers(0, 2),
+        fill_missing=st.booleans(),
+        values=st.lists(st.integers(0, 6_000), min_size=8, max_size=8),
+    )
+    def settle(self, k: int, fill_missing: bool, values: list[int]) -> None:
+        if fill_missing:
+            self.meter_oracle_posts_the_interval(k, values)
         iv = self.open[k % len(self.open)]
         market, anyone = self.suite.Market.functions, self.suite.prosumers[0]
         chunk = self._chunk_of.get(iv.interval)
