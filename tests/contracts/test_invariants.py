@@ -144,7 +144,6 @@ class MarketMachine(RuleBasedStateMachine):
         COUNTS["intervals cleared"] += 1
         COUNTS["orders cleared"] += len(book)
 
-
     @precondition(lambda self: bool(self.open))
     @rule(
         k=st.integers(0, 2),
