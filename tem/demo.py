@@ -35,20 +35,24 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import numpy as np
 import pandas as pd
 from eth_account import Account
+from eth_account.messages import encode_defunct
 from eth_account.signers.local import LocalAccount
+from eth_typing import Hash32
 from eth_utils import keccak
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from web3.types import Wei
 
-import oracles.audit  # noqa: F401  (tables before open_store)
+import api.tables  # noqa: F401  (the read model's tables must exist before open_store)
+import oracles.audit  # noqa: F401
 from contracts.chain import Chain
 from contracts.deploy import INTERVAL_SECONDS, Manifest, deploy_suite
-from contracts.eip712 import MarketDomain, Order, Side, order_digest, sign_order
+from contracts.eip712 import CompactSignature, MarketDomain, Order, Side, order_digest
 from contracts.packed import Position, encode_positions
 from oracles.audit import Auditor
 from oracles.battery import BatteryCommandRecord, BatteryOracle
@@ -78,7 +82,7 @@ ROLES = {
     "PRICE_ORACLE_ROLE": 6,
     "VOUCHER_ORACLE_ROLE": 7,
 }
-WELCOME_CREDIT = 1_000_000  # 100 EUR in credit units (1 unit = 0.01 EUR-cent)
+WELCOME_CREDIT = 2_000_000  # 200 EUR in credit units (1 unit = 0.01 EUR-cent)
 BALANCING_FUND = 50_000_000  # what the treasury puts behind imbalances
 REWARD_PER_KWH = 10  # reward units per locally traded kWh
 FEEDER_LIMIT_WH = 6_000  # each feeder's envelope per interval, both directions
@@ -106,6 +110,7 @@ class DemoState:
     role: dict[str, LocalAccount]
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     expected_credit: dict[str, int] = field(default_factory=dict)
+    saving: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # credit units
     verified: list[bool] = field(default_factory=list)
     transactions: int = 0
     intervals_planned: int = 0
@@ -320,6 +325,9 @@ async def _trade_day(
         state.role["MARKET_OPERATOR_ROLE"],
     )
     domain = MarketDomain(state.chain.chain_id, state.manifest.address("Market"))
+    order_expiry = chain_now + 2 * 86_400
+    agents = ApiAgents(state, clock, domain)
+    await agents.sign_in()
     nonce = 0
     progress = Progress(
         TextColumn("{task.description}"),
@@ -340,11 +348,13 @@ async def _trade_day(
                 market.functions.postTariffs(interval, tariffs.import_price, tariffs.export_price),
                 "PRICE_ORACLE_ROLE",
             )
-            signed = []
+            # Each home signs its order and places it through the API, as a home energy
+            # manager would; the order oracle takes the API's book at gate closure.
+            clock.now = start - 120
             order_rows: list[dict[str, Any]] = []
-            by_meter = {m.home.name: m for m in state.members}
+            by_home = {m.home.name: m for m in state.members}
             for o in orders_for(day, t, tariffs, rng):
-                member = by_meter[o.home]
+                member = by_home[o.home]
                 nonce += 1
                 order = Order(
                     maker=member.account.address,
@@ -354,19 +364,14 @@ async def _trade_day(
                     energy_wh=o.energy_wh,
                     limit_price=o.limit_price,
                     nonce=nonce,
-                    expiry=2**40,
+                    # The chain's clock is today's: the book is committed now, so orders
+                    # must not expire before then (yesterday is replayed).
+                    expiry=order_expiry,
                 )
-                signed.append(
-                    SignedOrder(
-                        order,
-                        sign_order(order, domain, member.account),
-                        order_digest(order, domain),
-                        member.meter_index,
-                        member.home.feeder,
-                    )
-                )
+                await agents.place(member, order)
                 order_rows.append(
                     {
+                        "nonce": nonce,
                         "interval_start": start,
                         "home": o.home,
                         "side": o.side,
@@ -374,6 +379,8 @@ async def _trade_day(
                         "limit_price": o.limit_price,
                     }
                 )
+            clock.now = start - 60  # gate closure
+            signed = agents.book(interval)
             try:
                 clearing = clear_interval(
                     interval,
@@ -400,9 +407,13 @@ async def _trade_day(
             state.verified.append(True)
             oracle.commit(interval, clearing.book)
             state.transactions += 1 + len(oracle.submit(clearing))
-            fills = {b.order_id: f for b, f in zip(clearing.book, clearing.fills_wh, strict=True)}
-            for row, s_order in zip(order_rows, signed, strict=True):
-                row["fill_wh"] = fills[s_order.order_id]
+            fills = {
+                (b.order.maker, b.order.nonce): f
+                for b, f in zip(clearing.book, clearing.fills_wh, strict=True)
+            }
+            for row in order_rows:
+                row["fill_wh"] = fills[(by_home[row["home"]].account.address, row["nonce"])]
+                del row["nonce"]
             state.rows["orders"].extend(order_rows)
             # Dispatch: the price oracle lists the batteries whose owner's policy the
             # posted price crosses (the Ledger refuses any other).
@@ -429,12 +440,129 @@ async def _trade_day(
             progress.advance(task)
     stop.set()
     await asyncio.gather(*tasks)
+    await agents.close()
     for battery_id, device in devices.items():
         state.rows["battery_final"].append(
             {"battery_id": battery_id, "soc_wh": device.model.soc_wh}
         )
     vouchers = await _rewards_and_vouchers(state, auditor)
     return _summary(state, intervals, vouchers)
+
+
+class ApiAgents:
+    """The homes' energy managers: signed in to the API, placing signed orders over HTTP.
+
+    The API runs in this process (no socket) on the demo's simulated clock, with the same
+    chain, store and bus as the oracles; its order book is where the order oracle takes
+    each interval's orders from.
+    """
+
+    def __init__(self, state: DemoState, clock: _SimClock, domain: MarketDomain) -> None:
+        from api.app import create_app
+        from api.settings import ApiSettings
+
+        self.state, self.clock, self.domain = state, clock, domain
+        settings = ApiSettings(token_ttl_s=86_400, rate_per_s=10_000, rate_burst=10_000)
+        self.app = create_app(
+            chain=state.chain,
+            manifest=state.manifest,
+            store=state.store,
+            bus=state.bus,
+            settings=settings,
+            clock=clock,
+        )
+        self.http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self.app), base_url="http://localhost"
+        )
+        self.tokens: dict[str, str] = {}
+        self.by_meter = {m.meter_id: m for m in state.members}
+
+    async def sign_in(self) -> None:
+        from api.auth.siwe import DEFAULT_STATEMENT, SiweMessage
+
+        for member in self.state.members:
+            nonce = (await self.http.get("/auth/nonce")).json()["nonce"]
+            text = SiweMessage(
+                domain="localhost",
+                address=member.account.address,
+                statement=DEFAULT_STATEMENT,
+                uri="http://localhost",
+                version="1",
+                chain_id=self.state.chain.chain_id,
+                nonce=nonce,
+                issued_at=int(self.clock()),
+            ).text()
+            signature = member.account.sign_message(encode_defunct(text=text)).signature
+            reply = await self.http.post(
+                "/auth/login", json={"message": text, "signature": "0x" + bytes(signature).hex()}
+            )
+            if reply.status_code != 200:
+                raise RuntimeError(f"{member.home.name} cannot sign in: {reply.text}")
+            self.tokens[member.account.address] = reply.json()["access_token"]
+
+    async def place(self, member: Member, order: Order) -> None:
+        digest = Hash32(order_digest(order, self.domain))
+        signature = member.account.unsafe_sign_hash(digest).signature
+        body = {
+            "maker": order.maker,
+            "meter_id": "0x" + order.meter_id.hex(),
+            "interval": order.interval,
+            "side": "buy" if order.side == Side.BUY else "sell",
+            "energy_wh": order.energy_wh,
+            "limit_price_per_kwh": order.limit_price,
+            "nonce": order.nonce,
+            "expiry": order.expiry,
+            "battery_id": "0x" + order.battery_id.hex(),
+            "signature": "0x" + bytes(signature).hex(),
+        }
+        reply = await self.http.post(
+            "/orders",
+            json=body,
+            headers={"Authorization": f"Bearer {self.tokens[order.maker]}"},
+        )
+        if reply.status_code != 201:
+            raise RuntimeError(f"the API refused {member.home.name}'s order: {reply.text}")
+
+    def book(self, interval: int) -> list[SignedOrder]:
+        """The interval's open orders, as the API holds them."""
+        from api.tables import BookOrder
+
+        with self.state.store.transaction() as session:
+            rows = (
+                session.query(BookOrder)
+                .filter(BookOrder.interval == interval, BookOrder.cancelled_at_ms.is_(None))
+                .all()
+            )
+        book = []
+        for r in rows:
+            member = self.by_meter[bytes.fromhex(r.meter_id[2:])]
+            order = Order(
+                maker=r.maker,
+                meter_id=member.meter_id,
+                interval=r.interval,
+                side=Side(r.side),
+                energy_wh=r.energy_wh,
+                limit_price=r.limit_price_per_kwh,
+                nonce=r.nonce,
+                expiry=r.expiry,
+                battery_id=bytes.fromhex(r.battery_id[2:]),
+            )
+            signature = CompactSignature(
+                bytes.fromhex(r.signature_r[2:]), bytes.fromhex(r.signature_vs[2:])
+            )
+            book.append(
+                SignedOrder(
+                    order,
+                    signature,
+                    bytes.fromhex(r.order_hash[2:]),
+                    member.meter_index,
+                    member.home.feeder,
+                )
+            )
+        return book
+
+    async def close(self) -> None:
+        await self.http.aclose()
 
 
 class _SimClock:
@@ -516,6 +644,12 @@ def _settle(
         elif imbalance < 0:  # shortfall, sold at the import tariff
             net -= _ceil_div(-imbalance * tariffs.import_price, 1000)
         state.expected_credit[owner_of[index]] += net - escrow
+        # What the same metered energy would have cost with the grid alone, at the tariffs.
+        alone = (
+            _ceil_div(imported * tariffs.import_price, 1000)
+            - exported * tariffs.export_price // 1000
+        )
+        state.saving[owner_of[index]] += alone - (escrow - net)
         state.rows["settlements"].append(
             {
                 "interval": interval,
@@ -648,6 +782,9 @@ def _summary(state: DemoState, intervals: int, vouchers: int) -> dict[str, Any]:
         "battery_commands_sent": len(commands),
         "battery_commands_acknowledged": sum(1 for c in commands if c["status"] == "executed"),
         "vouchers_issued": vouchers,
+        "average_saving_per_prosumer_credit": round(sum(state.saving.values()) / len(state.members))
+        if state.members
+        else 0,
     }
 
 
