@@ -17,6 +17,7 @@ from pydantic import Field
 from sqlalchemy.orm import Session
 
 from contracts.events import ChainEvent
+from contracts.packed import decode_settlements
 from tem.bus import subjects
 from tem.bus.client import Bus
 from tem.bus.messages import BusMessage
@@ -25,8 +26,7 @@ from tem.bus.messages import BusMessage
 NOTIFIED: dict[str, str] = {
     "IntervalCleared": subjects.interval_cleared(),
     "MarketPricePosted": subjects.interval_cleared(),
-    "MeterSettled": subjects.trade_settled(),
-    "PositionsSettled": subjects.trade_settled(),
+    "MetersSettled": subjects.trade_settled(),  # one notice per meter, see below
 }
 
 
@@ -57,6 +57,9 @@ class TradeOracle:
         subject = NOTIFIED.get(event.name)
         if subject is None:
             return
+        if event.name == "MetersSettled":
+            await self._meters_settled(event, subject)
+            return
         args = {k: _plain(v) for k, v in event.args.items()}
         notice = MarketNotice(
             event=event.name,
@@ -67,3 +70,26 @@ class TradeOracle:
         )
         await self.bus.publish_durable(subject, notice, msg_id=event.event_id)
         self.published += 1
+
+    async def _meters_settled(self, event: ChainEvent, subject: str) -> None:
+        """The Market packs every settled meter of a call into one event; listeners get
+        one notice per meter (owner, energy, credit), each with its own message id."""
+        interval = int(event.args["interval"])
+        for k, settled in enumerate(decode_settlements(bytes(event.args["settlements"]))):
+            notice = MarketNotice(
+                event="MeterSettled",
+                interval=interval,
+                args={
+                    "meterIndex": settled.meter_index,
+                    "owner": settled.owner,
+                    "exportWh": settled.export_wh,
+                    "deliveredWh": settled.delivered_wh,
+                    "netCredit": settled.net_credit,
+                    "escrowReleased": settled.escrow_released,
+                    "reward": settled.reward,
+                },
+                event_id=f"{event.event_id}:{k}",
+                block=event.position.block,
+            )
+            await self.bus.publish_durable(subject, notice, msg_id=notice.event_id)
+            self.published += 1
