@@ -11,6 +11,7 @@ import json
 import signal
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -188,6 +189,10 @@ def demo(
     interval_minutes: Annotated[int, typer.Option(help="market interval length")] = 15,
     seed: Annotated[int, typer.Option(help="same seed, same day")] = 7,
     from_hour: Annotated[int, typer.Option(help="first hour of the day to trade")] = 0,
+    day: Annotated[
+        datetime,
+        typer.Option(formats=["%Y-%m-%d"], help="the date whose weather and loads are simulated"),
+    ] = datetime(2026, 6, 21),
     corrupt_settlement: Annotated[
         bool, typer.Option(hidden=True, help="tamper after the day: the self-check must fail")
     ] = False,
@@ -209,6 +214,7 @@ def demo(
         console=out,
         from_hour=from_hour,
         corrupt_settlement=corrupt_settlement,
+        profile_day=day.date(),
     )
     if not (summary["conservation_ok"] and summary["all_clearings_verified"]):
         raise typer.Exit(code=1)

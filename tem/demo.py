@@ -31,7 +31,7 @@ import shutil
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +67,7 @@ from tem.report import write_report
 from tem.settings import Settings
 from tem.sim.battery import BatteryDevice, BatteryModel
 from tem.sim.community import Home, Tariffs, make_homes, orders_for, simulate_day
-from tem.sim.profiles import measured
+from tem.sim.profiles import interval_index, measured
 from tem.stack import deployments_dir, open_chain, open_nats
 from tem.store import Store, open_store
 from tem.watcher import EventWatcher
@@ -114,6 +114,7 @@ class DemoState:
     verified: list[bool] = field(default_factory=list)
     transactions: int = 0
     intervals_planned: int = 0
+    profile_day: date = date(2026, 6, 21)
 
     def contract(self, name: str):  # type: ignore[no-untyped-def]
         return self.chain.contract(name, self.manifest.address(name))
@@ -136,6 +137,7 @@ def run_demo(
     console: Console,
     from_hour: int = 0,
     corrupt_settlement: bool = False,
+    profile_day: date = date(2026, 6, 21),
 ) -> dict[str, Any]:
     """Trade `intervals` intervals of yesterday from `from_hour`; return the summary.
 
@@ -154,7 +156,17 @@ def run_demo(
             f"--from-hour {from_hour} --intervals {intervals}: past the end of the day"
         )
     return asyncio.run(
-        _run(settings, prosumers, intervals, seed, out_dir, console, first, corrupt_settlement)
+        _run(
+            settings,
+            prosumers,
+            intervals,
+            seed,
+            out_dir,
+            console,
+            first,
+            corrupt_settlement,
+            profile_day,
+        )
     )
 
 
@@ -167,6 +179,7 @@ async def _run(
     console: Console,
     first: int,
     corrupt_settlement: bool,
+    profile_day: date,
 ) -> dict[str, Any]:
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
@@ -196,6 +209,7 @@ async def _run(
         role["ADMIN"] = chain.accounts[0]
         homes = make_homes(prosumers, feeders=3, rng=rng)
         state = DemoState(chain, manifest, bus, store, [], Tariffs(), role)
+        state.profile_day = profile_day
         _onboard(state, homes, seed)
         summary = await _trade_day(state, first, intervals, rng, console)
         if corrupt_settlement:
@@ -276,16 +290,22 @@ async def _trade_day(
 ) -> dict[str, Any]:
     chain_now = int(state.chain.w3.eth.get_block("latest")["timestamp"])
     yesterday = (datetime.fromtimestamp(chain_now, UTC) - timedelta(days=1)).date()
+    # The weather and the loads are those of `profile_day` (so a seed always gives the same
+    # day); the market intervals they are traded in are yesterday's.
     day = simulate_day(
         [m.home for m in state.members],
-        day=yesterday,
+        day=state.profile_day,
         interval_minutes=INTERVAL_SECONDS // 60,
         intervals=86_400 // INTERVAL_SECONDS,
         rng=rng,
     )
     load = measured(day.load_forecast_wh, rng, noise=0.12)
     pv = measured(day.pv_forecast_wh, rng, noise=0.08)
-    clock = _SimClock(day.interval_starts[first])
+    starts = [
+        int(t.timestamp())
+        for t in interval_index(yesterday, INTERVAL_SECONDS // 60, day.intervals, day.site)
+    ]
+    clock = _SimClock(starts[first])
     auditor = Auditor(bus=state.bus, store=state.store)
     battery_oracle = BatteryOracle(
         bus=state.bus,
@@ -339,7 +359,7 @@ async def _trade_day(
     with progress:
         task = progress.add_task("trading yesterday", total=intervals)
         for t in range(first, first + intervals):
-            start = day.interval_starts[t]
+            start = starts[t]
             interval = start // INTERVAL_SECONDS
             clock.now = start - 60  # gate closure, a minute before the interval
             tariffs = state.tariffs
@@ -693,6 +713,7 @@ def _record_interval(
             "orders": len(clearing.book),
             "filled_orders": sum(1 for f in clearing.fills_wh if f > 0),
             "welfare_millicredits": model.welfare,
+            "consumption_wh": int(load[:, t].sum()),
             "import_without_market_wh": int(np.clip(net_alone, 0, None).sum()),
             "export_without_market_wh": int(np.clip(-net_alone, 0, None).sum()),
             "import_with_market_wh": max(
@@ -762,6 +783,8 @@ def _summary(state: DemoState, intervals: int, vouchers: int) -> dict[str, Any]:
     intervals_rows = state.rows["intervals"]
     traded = sum(r["volume_wh"] for r in intervals_rows)
     demand = sum(r["import_without_market_wh"] for r in intervals_rows)
+    imported = sum(r["import_with_market_wh"] for r in intervals_rows)
+    consumed = sum(r["consumption_wh"] for r in intervals_rows)
     state.intervals_planned = intervals
     return {
         "prosumers": len(state.members),
@@ -770,6 +793,9 @@ def _summary(state: DemoState, intervals: int, vouchers: int) -> dict[str, Any]:
         "filled_orders": sum(1 for o in orders if o.get("fill_wh", 0) > 0),
         "traded_wh": traded,
         "local_share_of_demand": round(traded / demand, 3) if demand else 0.0,
+        # Share of the community's consumption not taken from the grid (batteries and
+        # neighbours' PV included).
+        "self_sufficiency": round(1 - imported / consumed, 3) if consumed else 0.0,
         "average_local_price": round(
             sum(r["price"] * r["volume_wh"] for r in intervals_rows) / traded
         )
