@@ -50,14 +50,20 @@ from rich.table import Table
 from web3.types import Wei
 
 import api.tables  # noqa: F401  (the read model's tables must exist before open_store)
-import oracles.audit  # noqa: F401
+import oracles.audit
+import oracles.meter.records  # noqa: F401
 from contracts.chain import Chain
 from contracts.deploy import INTERVAL_SECONDS, Manifest, deploy_suite
 from contracts.eip712 import CompactSignature, MarketDomain, Order, Side, order_digest
 from contracts.packed import Position, encode_positions
 from oracles.audit import Auditor
 from oracles.battery import BatteryCommandRecord, BatteryOracle
+from oracles.meter.config import MeterRegistry, MeterSpec
+from oracles.meter.messages import MeterReadingMessage
+from oracles.meter.oracle import MeterOracle
 from oracles.orders import Clearing, ClearingRefused, OrderOracle, SignedOrder, clear_interval
+from oracles.prices.oracle import PriceOracle
+from oracles.prices.tariff import Tariff, quote_tariff
 from oracles.vouchers import WATCH_BATCH as VOUCHER_WATCH_BATCH
 from oracles.vouchers import VoucherOracle, VoucherRecord
 from tem.bus.client import Bus, connect
@@ -87,6 +93,7 @@ WELCOME_CREDIT = 2_000_000  # 200 EUR in credit units (1 unit = 0.01 EUR-cent)
 BALANCING_FUND = 50_000_000  # what the treasury puts behind imbalances
 REWARD_PER_KWH = 10  # reward units per locally traded kWh
 FEEDER_LIMIT_WH = 6_000  # each feeder's envelope per interval, both directions
+HOME_RATED_POWER_W = 30_000  # a home's connection: readings above it are spikes
 CHARGE_BELOW = 1_500  # battery policy: charge below 15 ct/kWh ...
 DISCHARGE_ABOVE = 2_800  # ... discharge above 28 ct/kWh
 
@@ -308,6 +315,30 @@ async def _trade_day(
     ]
     clock = _SimClock(starts[first])
     auditor = Auditor(bus=state.bus, store=state.store)
+    price_oracle = PriceOracle(
+        state.chain,
+        state.manifest.address("Market"),
+        state.role["PRICE_ORACLE_ROLE"],
+        auditor,
+        INTERVAL_SECONDS,
+    )
+    tariff = Tariff(
+        "community flat tariff",
+        state.tariffs.import_price,
+        state.tariffs.export_price,
+        valid_from_s=starts[0],
+    )
+    meter_ids = ["0x" + m.meter_id.hex() for m in state.members]
+    meter_oracle = MeterOracle(
+        state.chain,
+        state.manifest.address("Market"),
+        state.role["METER_ORACLE_ROLE"],
+        state.store,
+        auditor,
+        MeterRegistry.of(MeterSpec(m, rated_power_w=HOME_RATED_POWER_W) for m in meter_ids),
+        {m_id: m.meter_index for m_id, m in zip(meter_ids, state.members, strict=True)},
+        INTERVAL_SECONDS,
+    )
     battery_oracle = BatteryOracle(
         bus=state.bus,
         store=state.store,
@@ -365,10 +396,10 @@ async def _trade_day(
             clock.now = start - 60  # gate closure, a minute before the interval
             tariffs = state.tariffs
             market = state.contract("Market")
-            state.send(
-                market.functions.postTariffs(interval, tariffs.import_price, tariffs.export_price),
-                "PRICE_ORACLE_ROLE",
-            )
+            quote = quote_tariff(tariff, interval_start_s=start, market_interval_s=INTERVAL_SECONDS)
+            if await price_oracle.post_tariffs(quote, now_s=start - 60) is None:
+                raise RuntimeError(f"the price oracle refused the tariff of interval {start}")
+            state.transactions += 1
             # Each home signs its order and places it through the API, as a home energy
             # manager would; the order oracle takes the API's book at gate closure.
             clock.now = start - 120
@@ -447,15 +478,31 @@ async def _trade_day(
             clock.now = start + 1
             await watcher.poll_once()
             executed = await _await_batteries(state, start)
-            # Meters: what each home used, plus what its battery drew or fed in.
-            readings = []
+            # Meters: each home's gateway reports what it used, plus what its battery drew
+            # or fed in; the meter oracle validates, stores and posts the interval.
+            messages = []
             for i, member in enumerate(state.members):
                 battery_wh = (
                     executed.get(member.home.battery.battery_id, 0) if member.home.battery else 0
                 )
                 net = int(load[i, t] - pv[i, t]) - battery_wh  # battery_wh: + fed in, - drawn
-                readings.append((member.meter_index, max(net, 0), max(-net, 0)))
-            state.send(market.functions.postReadings(interval, readings), "METER_ORACLE_ROLE")
+                messages.append(
+                    MeterReadingMessage(
+                        meter_id="0x" + member.meter_id.hex(),
+                        timestamp_s=start,
+                        import_wh=max(net, 0),
+                        export_wh=max(-net, 0),
+                    )
+                )
+            end = start + INTERVAL_SECONDS
+            clock.now = end + 30
+            report = meter_oracle.ingest(messages, now_s=end + 30, window=(start, end))
+            if report.quarantined:
+                raise RuntimeError(f"interval {start}: {report.quarantined} readings quarantined")
+            readings = await meter_oracle.post_interval(start)
+            state.transactions += (
+                len(readings) + meter_oracle.max_batch - 1
+            ) // meter_oracle.max_batch
             _settle(state, interval, clearing, readings, tariffs)
             _record_interval(state, start, clearing, day, t, load, pv, readings, tariffs)
             progress.advance(task)

@@ -1,0 +1,59 @@
+"""The price oracle: the grid's reference prices of an interval, checked, then posted.
+
+A quote (from a tariff or a day-ahead price file) is posted only after `check_quote`
+accepts it; a refused one becomes an alarm on the audit feed and is never posted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from eth_account.signers.local import LocalAccount
+
+from contracts.chain import Chain
+from oracles.audit import Auditor
+from oracles.prices.errors import PriceError
+from oracles.prices.quotes import GridPrice, PriceBounds, PriceQuote, check_quote, price_alarm
+from tem.bus.messages import OracleAction
+
+
+@dataclass
+class PriceOracle:
+    chain: Chain
+    market_address: str
+    signer: LocalAccount  # holds PRICE_ORACLE_ROLE
+    auditor: Auditor
+    interval_seconds: int
+    bounds: PriceBounds = field(default_factory=PriceBounds)
+
+    async def post_tariffs(self, quote: PriceQuote, *, now_s: int) -> GridPrice | None:
+        """Check and post; on a refused quote raise the alarm and return None."""
+        try:
+            price = check_quote(quote, bounds=self.bounds, now_s=now_s)
+        except PriceError as exc:
+            alarm = price_alarm(exc, interval_start_s=quote.interval_start_s)
+            await self.auditor.record(alarm, msg_id=f"price:{quote.interval_start_s}:refused")
+            return None
+        market = self.chain.contract("Market", self.market_address)
+        receipt = self.chain.send(
+            market.functions.postTariffs(
+                price.interval_start_s // self.interval_seconds,
+                price.import_price,
+                price.feed_in_price,
+            ),
+            sender=self.signer,
+        )
+        tx = receipt["transactionHash"].to_0x_hex()
+        await self.auditor.record(
+            OracleAction(
+                oracle="price",
+                action="tariffs.posted",
+                interval=price.interval_start_s,
+                tx_hash=tx,
+                gas_used=receipt["gasUsed"],
+                detail=f"import {price.import_price}, feed-in {price.feed_in_price} "
+                f"credit units/kWh from {price.source}",
+            ),
+            msg_id=f"price:{tx}",
+        )
+        return price
