@@ -4,7 +4,7 @@ With no configuration it starts anvil and a NATS server, deploys the contracts w
 dev key per role, onboards the community (prosumers, meters on feeders, batteries with
 price policies, credit), and then trades every interval of yesterday:
 
-1. the grid's tariffs are posted with the price oracle's key;
+1. the price oracle checks and posts the grid's tariffs;
 2. every home signs an EIP-712 order from its forecast (need or surplus, priced between
    the feed-in and the import tariff);
 3. the order oracle commits the book, clears it with the clearing engine, checks it with
@@ -12,8 +12,8 @@ price policies, credit), and then trades every interval of yesterday:
 4. the clearing price is posted, batteries whose owner's policy it crosses are
    dispatched, the battery oracle turns the events into commands, and the simulated
    batteries execute and acknowledge them;
-5. what the meters measured (forecast + noise + battery) is posted with the meter
-   oracle's key (the meter oracle's validation pipeline is not in this loop yet);
+5. the homes' gateways report what the meters measured (forecast + noise + battery); the
+   meter oracle validates (VEE), stores and posts the interval's readings;
 6. the interval is settled on-chain.
 
 At the end a few prosumers claim their local-trading rewards and redeem some for
