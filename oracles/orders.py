@@ -21,7 +21,7 @@ import market
 from contracts import merkle
 from contracts.chain import Chain
 from contracts.eip712 import CompactSignature, Order, Side
-from contracts.packed import encode_order
+from contracts.packed import Position, encode_order, encode_positions
 
 UNLIMITED_WH = 2**64 - 1
 STATUS_BOOK_COMMITTED = 1
@@ -68,11 +68,41 @@ class Clearing:
         feeders = list(zip(self.feeder_prices, self.feeder_flows_wh, strict=True))
         return (self.connection_price, self.grid_import_wh, feeders)
 
+    def positions(self, chunk_orders: int) -> list[list[Position]]:
+        """Each meter's net position per clearing chunk, exactly as the contract derived
+        them (what `settlePositions` must re-supply): a meter's position belongs to the
+        chunk in which the next meter's orders begin, the last one to the last chunk."""
+        size = _chunk_size(len(self.book), chunk_orders)
+        chunks: list[list[Position]] = [[] for _ in range(max(1, -(-len(self.book) // size)))]
+        current: Position | None = None
+        for i, (o, fill) in enumerate(zip(self.book, self.fills_wh, strict=True)):
+            if current is None or current.meter_index != o.meter_index:
+                if current is not None:
+                    chunks[i // size].append(current)
+                price = self.feeder_prices[o.feeder - 1]
+                current = Position(o.meter_index, o.order.maker, price, 0, 0)
+            sold, bought = (fill, 0) if o.order.side == Side.SELL else (0, fill)
+            current = Position(
+                current.meter_index,
+                current.owner,
+                current.price,
+                current.sold_wh + sold,
+                current.bought_wh + bought,
+            )
+        if current is not None:
+            chunks[-1].append(current)
+        return chunks
+
     def packed_orders(self) -> list[bytes]:
         return [
             encode_order(o.order, fill, o.signature)
             for o, fill in zip(self.book, self.fills_wh, strict=True)
         ]
+
+
+def _chunk_size(orders: int, chunk_orders: int) -> int:
+    """Orders per `submitClearing` call: the whole book, or chunks of `chunk_orders`."""
+    return chunk_orders if orders > chunk_orders else max(orders, 1)
 
 
 def market_order(orders: Sequence[SignedOrder]) -> list[SignedOrder]:
@@ -198,7 +228,7 @@ class OrderOracle:
         if info[7] == STATUS_CLEARED:
             return []  # submitted before a restart
         orders = clearing.packed_orders()
-        size = self.chunk_orders if len(orders) > self.chunk_orders else max(len(orders), 1)
+        size = _chunk_size(len(orders), self.chunk_orders)
         starts = list(range(0, len(orders), size)) or [0]
         receipts = []
         for k, start in enumerate(starts):
@@ -208,5 +238,23 @@ class OrderOracle:
                 b"".join(orders[start : start + size]),
                 k == len(starts) - 1,
             )
+            receipts.append(self.chain.send(call, sender=self.operator))
+        return receipts
+
+    def settle(self, clearing: Clearing, meter_indices: Sequence[int]) -> list[TxReceipt]:
+        """Settle a cleared interval whose readings are in: every chunk's positions, then
+        the meters without a position (imbalance only). Anyone may; the operator does it
+        so that nobody waits for the grace period."""
+        receipts = []
+        chunks = clearing.positions(self.chunk_orders) if clearing.book else []
+        for k, chunk in enumerate(chunks):
+            call = self.contract.functions.settlePositions(
+                clearing.interval, k, encode_positions(chunk)
+            )
+            receipts.append(self.chain.send(call, sender=self.operator))
+        traded = {p.meter_index for chunk in chunks for p in chunk}
+        idle = [i for i in meter_indices if i not in traded]
+        if idle:
+            call = self.contract.functions.settleMeters(clearing.interval, idle)
             receipts.append(self.chain.send(call, sender=self.operator))
         return receipts

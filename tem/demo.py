@@ -55,7 +55,6 @@ import oracles.meter.records  # noqa: F401
 from contracts.chain import Chain
 from contracts.deploy import INTERVAL_SECONDS, Manifest, deploy_suite
 from contracts.eip712 import CompactSignature, MarketDomain, Order, Side, order_digest
-from contracts.packed import Position, encode_positions
 from oracles.audit import Auditor
 from oracles.battery import BatteryCommandRecord, BatteryOracle
 from oracles.meter.config import MeterRegistry, MeterSpec
@@ -503,8 +502,8 @@ async def _trade_day(
             state.transactions += (
                 len(readings) + meter_oracle.max_batch - 1
             ) // meter_oracle.max_batch
-            _settle(state, interval, clearing, readings, tariffs)
-            _record_interval(state, start, clearing, day, t, load, pv, readings, tariffs)
+            _settle(state, oracle, clearing, readings, tariffs)
+            _record_interval(state, start, clearing, t, load, pv, readings, tariffs)
             progress.advance(task)
     stop.set()
     await asyncio.gather(*tasks)
@@ -667,34 +666,15 @@ async def _await_batteries(state: DemoState, start: int) -> dict[str, int]:
 
 def _settle(
     state: DemoState,
-    interval: int,
+    oracle: OrderOracle,
     clearing: Clearing,
     readings: list[tuple[int, int, int]],
     tariffs: Tariffs,
 ) -> None:
     """Settle on-chain, and settle again off-chain, independently, for the self-check."""
-    market = state.contract("Market")
-    price_of_feeder = clearing.feeder_prices
-    positions: list[Position] = []
-    for o, fill in zip(clearing.book, clearing.fills_wh, strict=True):
-        if not positions or positions[-1].meter_index != o.meter_index:
-            positions.append(
-                Position(o.meter_index, o.order.maker, price_of_feeder[o.feeder - 1], 0, 0)
-            )
-        p = positions[-1]
-        if o.order.side == Side.SELL:
-            positions[-1] = Position(p.meter_index, p.owner, p.price, p.sold_wh + fill, p.bought_wh)
-        else:
-            positions[-1] = Position(p.meter_index, p.owner, p.price, p.sold_wh, p.bought_wh + fill)
-    if clearing.book:
-        state.send(
-            market.functions.settlePositions(interval, 0, encode_positions(positions)),
-            "METER_ORACLE_ROLE",
-        )
-    with_position = {p.meter_index for p in positions}
-    others = [r[0] for r in readings if r[0] not in with_position]
-    if others:
-        state.send(market.functions.settleMeters(interval, others), "METER_ORACLE_ROLE")
+    receipts = oracle.settle(clearing, [r[0] for r in readings])
+    state.transactions += len(receipts)
+    positions = [p for chunk in clearing.positions(oracle.chunk_orders) for p in chunk]
     # Independent off-chain settlement (the rule of docs/contracts.md, in plain Python).
     by_index = {r[0]: r for r in readings}
     owner_of = {m.meter_index: m.account.address for m in state.members}
@@ -720,7 +700,7 @@ def _settle(
         state.saving[owner_of[index]] += alone - (escrow - net)
         state.rows["settlements"].append(
             {
-                "interval": interval,
+                "interval": clearing.interval,
                 "meter_index": index,
                 "owner": owner_of[index],
                 "sold_wh": sold,
@@ -742,7 +722,6 @@ def _record_interval(
     state: DemoState,
     start: int,
     clearing: Clearing,
-    day: Any,
     t: int,
     load: np.ndarray,
     pv: np.ndarray,
