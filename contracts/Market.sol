@@ -277,8 +277,11 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         c.leaves = new bytes32[](n);
         // at most one position and one escrow per order; 32 bytes of slack for the last
         // position's 32-byte store
-        c.positions = new bytes(n * POSITION_BYTES + 32);
-        c.escrows = new bytes(n * 32);
+        // A chunk closes at most one position per order plus the position carried in from
+        // the previous chunk (a meter whose orders straddle the boundary), hence n + 1; the
+        // extra 32 bytes take the tail of the last position's second 32-byte store.
+        c.positions = new bytes((n + 1) * POSITION_BYTES + 32);
+        c.escrows = new bytes((n + 1) * 32);
         bytes memory positions = c.positions;
         bytes memory escrows = c.escrows;
         uint256 positionsPtr;
@@ -530,7 +533,7 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
             assembly ("memory-safe") {
                 mstore(q, or(shl(96, owner), escrow))
             }
-            // at most one escrow per order: within the buffer sized from the order count
+            // at most one escrow per order plus the carried one: within the buffer (n + 1)
             unchecked {
                 c.escrowsPtr = q + 32;
             }
@@ -541,7 +544,7 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
             mstore(w, or(shl(224, index), shl(64, owner)))
             mstore(add(w, 24), or(or(shl(192, price), shl(128, sold)), shl(64, bought)))
         }
-        // at most one position per order: within the buffer sized from the order count
+        // at most one position per order plus the carried one: within the buffer (n + 1)
         unchecked {
             c.positionsPtr = w + POSITION_BYTES;
             ++c.positionCount;
