@@ -24,6 +24,10 @@ class PriceQuote:
     source: str
     #: When the source was published (tariff: valid from; day-ahead: auction result).
     as_of_s: int
+    #: True for time-stamped data (a day-ahead auction result), which goes stale; False
+    #: for a standing configuration (a flat or time-of-use tariff), which is valid for
+    #: as long as its validity period says, however long ago it was set.
+    time_stamped: bool = True
 
 
 @dataclass(frozen=True)
@@ -37,8 +41,9 @@ class PriceBounds:
 
     Defaults: import 0..20_000 (0 to 2 EUR/kWh), feed-in -10_000..20_000, import at
     least the feed-in (else anyone could buy from the grid and sell back at a profit),
-    and a source at most 48 h old (a day-ahead auction publishes prices for the next
-    day, so its prices are at most ~36 h old when used).
+    and a time-stamped source at most 48 h old (a day-ahead auction publishes prices for
+    the next day, so its prices are at most ~36 h old when used). A tariff does not age:
+    its validity period (`valid_from_s`, `valid_until_s`) decides instead.
     """
 
     import_min: int = 0
@@ -51,17 +56,9 @@ class PriceBounds:
 
 
 def check_quote(quote: PriceQuote, *, bounds: PriceBounds, now_s: int) -> GridPrice:
-    """`GridPrice` if `quote` is within bounds and fresh; raises otherwise."""
-    age = now_s - quote.as_of_s
-    if age > bounds.max_age_s:
-        raise PriceStale(
-            f"interval {quote.interval_start_s}: {quote.source} is {age} s old, "
-            f"more than {bounds.max_age_s} s"
-        )
-    if age < -bounds.clock_skew_s:
-        raise PriceStale(
-            f"interval {quote.interval_start_s}: {quote.source} is dated {-age} s in the future"
-        )
+    """`GridPrice` if `quote` is within bounds and, if time-stamped, fresh; raises otherwise."""
+    if quote.time_stamped:
+        _check_age(quote, bounds=bounds, now_s=now_s)
     if not bounds.import_min <= quote.import_price <= bounds.import_max:
         raise PriceOutOfBounds(
             f"interval {quote.interval_start_s}: import price {quote.import_price} credit/kWh "
@@ -78,6 +75,19 @@ def check_quote(quote: PriceQuote, *, bounds: PriceBounds, now_s: int) -> GridPr
             f"feed-in price {quote.feed_in_price} credit/kWh ({quote.source})"
         )
     return GridPrice(**quote.__dict__)
+
+
+def _check_age(quote: PriceQuote, *, bounds: PriceBounds, now_s: int) -> None:
+    age = now_s - quote.as_of_s
+    if age > bounds.max_age_s:
+        raise PriceStale(
+            f"interval {quote.interval_start_s}: {quote.source} is {age} s old, "
+            f"more than {bounds.max_age_s} s"
+        )
+    if age < -bounds.clock_skew_s:
+        raise PriceStale(
+            f"interval {quote.interval_start_s}: {quote.source} is dated {-age} s in the future"
+        )
 
 
 def price_alarm(error: Exception, *, interval_start_s: int) -> OracleAction:

@@ -86,4 +86,5 @@ def quote_tariff(tariff: Tariff, *, interval_start_s: int, market_interval_s: in
         feed_in_price=feed,
         source=f"tariff:{tariff.name}",
         as_of_s=tariff.valid_from_s,
+        time_stamped=False,  # a standing tariff does not go stale; its validity decides
     )

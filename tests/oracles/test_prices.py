@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from oracles.prices import (
     PriceFileRefused,
     PriceMissing,
     PriceOutOfBounds,
+    PriceQuote,
     PriceStale,
     Tariff,
     TariffConfigError,
@@ -184,10 +186,40 @@ def test_bounds_and_staleness() -> None:
         check_quote(quote(0, -10_001), bounds=bounds, now_s=T0)  # type: ignore[arg-type]
     with pytest.raises(PriceOutOfBounds, match="below feed-in"):
         check_quote(quote(500, 800), bounds=bounds, now_s=T0)  # type: ignore[arg-type]
+    day_ahead = PriceQuote(T0 + 3600, 900, 3_000, 800, "day-ahead:de", as_of_s=T0)
+    assert check_quote(day_ahead, bounds=bounds, now_s=T0 + 3600).import_price == 3_000
     with pytest.raises(PriceStale, match="3601 s old"):
-        check_quote(quote(3_000, 800), bounds=bounds, now_s=T0 + 3601)  # type: ignore[arg-type]
+        check_quote(day_ahead, bounds=bounds, now_s=T0 + 3601)
     with pytest.raises(PriceStale, match="future"):
-        check_quote(quote(3_000, 800, as_of=T0 + 301), bounds=bounds, now_s=T0)  # type: ignore[arg-type]
+        check_quote(replace(day_ahead, as_of_s=T0 + 301), bounds=bounds, now_s=T0)
+
+
+def test_a_standing_tariff_does_not_go_stale() -> None:
+    """A flat or time-of-use tariff set long ago is still the tariff: only time-stamped
+    data (a day-ahead auction) ages; the tariff's validity period decides instead."""
+    bounds = PriceBounds()  # 48 h
+    long_ago = T0 - 400 * 86_400
+    flat = Tariff("flat", import_price=3_000, feed_in_price=800, valid_from_s=long_ago)
+    tou = Tariff(
+        "tou",
+        import_price=3_000,
+        feed_in_price=800,
+        valid_from_s=long_ago,
+        bands=(TouBand(frozenset(range(7)), 17, 21, 4_500, 800),),
+    )
+    for tariff, expected in ((flat, 3_000), (tou, 4_500)):
+        q = quote_tariff(tariff, interval_start_s=T0 + 17 * 3600, market_interval_s=900)
+        assert not q.time_stamped
+        price = check_quote(q, bounds=bounds, now_s=T0 + 17 * 3600 - 60)
+        assert price.import_price == expected
+    # a tariff that starts tomorrow may be posted today (dated "in the future")
+    soon = Tariff("next", import_price=3_000, feed_in_price=800, valid_from_s=T0 + 86_400)
+    q = quote_tariff(soon, interval_start_s=T0 + 86_400, market_interval_s=900)
+    assert check_quote(q, bounds=bounds, now_s=T0).import_price == 3_000
+    # ...but an expired one is refused by its validity, before any check
+    ended = Tariff("old", 3_000, 800, valid_from_s=long_ago, valid_until_s=T0)
+    with pytest.raises(PriceMissing):
+        quote_tariff(ended, interval_start_s=T0, market_interval_s=900)
 
 
 def test_alarm_names_the_error() -> None:
