@@ -1,7 +1,10 @@
 """Integer battery schedules that follow the horizon LP and never leave the limits.
 
-State of charge is kept exactly in units of 1e-4 Wh: soc' = soc + charge x efficiency
-(basis points) - discharge x 10_000, all integers. Per interval we pick charge and
+Losses are taken on discharge, as the Ledger contract and the battery devices take them:
+charging c Wh stores c Wh, and delivering d Wh takes d / efficiency Wh out of storage.
+State of charge is kept exactly as an integer "scaled state" S = stored Wh x efficiency
+(basis points), so S' = S + charge x efficiency - discharge x 10_000 and stored Wh =
+S / efficiency, all integers. Per interval we pick charge and
 discharge among the floor and ceiling of the LP's values the pair that stays closest to
 the LP's state of charge without leaving [min, max]; idle is always allowed, so a
 schedule always exists.
@@ -13,11 +16,21 @@ import math
 
 from market.model import Battery
 
-SOC_SCALE = 10_000  # state of charge unit: 1e-4 Wh
+BASIS_POINTS = 10_000
+
+
+def scaled(battery: Battery, stored_wh: int) -> int:
+    """The scaled state of `stored_wh` Wh in storage (see the module's docstring)."""
+    return stored_wh * battery.efficiency_bps
+
+
+def stored_wh(battery: Battery, soc_scaled: int) -> int:
+    """Whole Wh in storage for a scaled state, rounded down."""
+    return soc_scaled // battery.efficiency_bps
 
 
 def soc_after(battery: Battery, soc_scaled: int, charge_wh: int, discharge_wh: int) -> int:
-    return soc_scaled + charge_wh * battery.efficiency_bps - discharge_wh * SOC_SCALE
+    return soc_scaled + charge_wh * battery.efficiency_bps - discharge_wh * BASIS_POINTS
 
 
 def round_action(
@@ -28,13 +41,13 @@ def round_action(
     soc_lp_scaled: float,
 ) -> tuple[int, int]:
     """Integer (charge, discharge) for one interval, within power and SoC limits."""
-    if battery.efficiency_bps == SOC_SCALE:
+    if battery.efficiency_bps == BASIS_POINTS:
         # Lossless: charging and discharging at once is a degenerate LP choice; net it.
         both = min(charge_lp_wh, discharge_lp_wh)
         charge_lp_wh -= both
         discharge_lp_wh -= both
-    low = battery.min_soc_wh * SOC_SCALE
-    high = battery.max_soc_wh * SOC_SCALE
+    low = scaled(battery, battery.min_soc_wh)
+    high = scaled(battery, battery.max_soc_wh)
     best: tuple[float, int, int] | None = None
     candidates: set[tuple[int, int]] = set()
     for c in {math.floor(charge_lp_wh), math.ceil(charge_lp_wh)}:
@@ -44,9 +57,9 @@ def round_action(
             candidates.add((c_ok, d_ok))
             # Drift from earlier rounding can leave a Wh too little (or too much room):
             # also try the action cut back to what the state of charge allows.
-            room_d = (soc_scaled + c_ok * battery.efficiency_bps - low) // SOC_SCALE
+            room_d = (soc_scaled + c_ok * battery.efficiency_bps - low) // BASIS_POINTS
             candidates.add((c_ok, max(0, min(d_ok, room_d))))
-            room_c = (high - soc_scaled + d_ok * SOC_SCALE) // battery.efficiency_bps
+            room_c = (high - soc_scaled + d_ok * BASIS_POINTS) // battery.efficiency_bps
             candidates.add((max(0, min(c_ok, room_c)), d_ok))
     for c_ok, d_ok in sorted(candidates):
         soc = soc_after(battery, soc_scaled, c_ok, d_ok)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from market import lp
-from market.batteries import SOC_SCALE, round_action, soc_after
+from market.batteries import BASIS_POINTS, round_action, scaled, soc_after, stored_wh
 from market.book import BookModel, parse_book
 from market.interval import clear_interval
 from market.model import Book, IntArray, Mechanism, Status
@@ -95,7 +95,7 @@ def clear_fixed(
     charge = np.zeros((n_b, n_t), dtype=np.int64)
     discharge = np.zeros((n_b, n_t), dtype=np.int64)
     soc_end = np.zeros((n_b, n_t), dtype=np.int64)
-    soc = [b.initial_soc_wh * SOC_SCALE for b in book.batteries]
+    soc = [scaled(b, b.initial_soc_wh) for b in book.batteries]
     soc_lp = [float(s) for s in soc]
 
     outcomes: list[IntervalOutcome] = []
@@ -105,7 +105,7 @@ def clear_fixed(
         for j, bat in enumerate(book.batteries):
             c_lp = 0.0 if plan is None else float(plan[0][j, t])
             d_lp = 0.0 if plan is None else float(plan[1][j, t])
-            soc_lp[j] += c_lp * bat.efficiency_bps - d_lp * SOC_SCALE
+            soc_lp[j] += c_lp * bat.efficiency_bps - d_lp * BASIS_POINTS
             actions.append(round_action(bat, soc[j], c_lp, d_lp, soc_lp[j]))
         cleared = None
         for attempt in range(2):
@@ -132,7 +132,7 @@ def clear_fixed(
             c, d = actions[j]
             soc[j] = soc_after(bat, soc[j], c, d)
             charge[j, t], discharge[j, t] = c, d
-            soc_end[j, t] = soc[j] // SOC_SCALE
+            soc_end[j, t] = stored_wh(bat, soc[j])
         fills[by_interval[t]] = cleared.allocation.fills_wh
         outcomes.append(
             IntervalOutcome(

@@ -205,7 +205,7 @@ def solve(
                 soc = s.NumVar(bat.min_soc_wh / _KWH, bat.max_soc_wh / _KWH, "")
                 node_rows[t][bat.feeder_index].SetCoefficient(c, 1.0)
                 node_rows[t][bat.feeder_index].SetCoefficient(d, -1.0)
-                s.Add(soc == soc_prev + eff * c - d)
+                s.Add(soc == soc_prev + c - d / eff)  # losses on discharge
                 soc_prev = soc
                 cs.append(c)
                 ds.append(d)

@@ -72,9 +72,10 @@ class Feeder:
 class Battery:
     """A battery co-optimised over a day-ahead horizon.
 
-    State of charge evolves as soc' = soc + charge * efficiency - discharge, with the
-    round-trip efficiency applied on the way in so that a discharge of d Wh delivers
-    exactly d Wh to the feeder.
+    State of charge evolves as soc' = soc + charge - discharge / efficiency: the
+    round-trip efficiency is paid on the way out, as the Ledger contract and the devices
+    pay it (charging c Wh stores c Wh; delivering d Wh to the feeder takes d / efficiency
+    Wh from storage).
     """
 
     id: str

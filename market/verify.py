@@ -18,7 +18,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from market import certificate, lp
-from market.batteries import SOC_SCALE
+from market.batteries import BASIS_POINTS, scaled, stored_wh
 from market.book import BookModel, parse_book
 from market.model import Book, IntArray
 from market.result import ClearingResult, ResultModel
@@ -187,24 +187,27 @@ def _check_batteries(
 ) -> None:
     schedules = res.batteries or {}
     for j, bat in enumerate(book.batteries):
-        soc = bat.initial_soc_wh * SOC_SCALE
+        soc = scaled(bat, bat.initial_soc_wh)
         reported = schedules[bat.id].soc_wh
         for t in range(len(book.intervals)):
             c, d = int(charge[j, t]), int(discharge[j, t])
             if not (0 <= c <= bat.max_charge_wh and 0 <= d <= bat.max_discharge_wh):
                 out.append(Violation("battery", bat.id, f"interval {t}: power limit exceeded"))
-            soc += c * bat.efficiency_bps - d * SOC_SCALE
-            if not bat.min_soc_wh * SOC_SCALE <= soc <= bat.max_soc_wh * SOC_SCALE:
+            soc += c * bat.efficiency_bps - d * BASIS_POINTS
+            if not scaled(bat, bat.min_soc_wh) <= soc <= scaled(bat, bat.max_soc_wh):
                 out.append(
                     Violation(
                         "battery",
                         bat.id,
-                        f"interval {t}: state of charge {soc / SOC_SCALE} Wh outside its limits",
+                        f"interval {t}: state of charge {soc / bat.efficiency_bps} Wh "
+                        "outside its limits",
                     )
                 )
-            if reported[t] != soc // SOC_SCALE:
+            if reported[t] != stored_wh(bat, soc):
                 out.append(
-                    Violation("battery", bat.id, f"interval {t}: soc_wh is not {soc // SOC_SCALE}")
+                    Violation(
+                        "battery", bat.id, f"interval {t}: soc_wh is not {stored_wh(bat, soc)}"
+                    )
                 )
 
 

@@ -97,7 +97,7 @@ def build(book: dict[str, Any], *, relax_blocks: bool = True) -> dict[str, Any]:
             add(("node", t, k), ch, 1.0)
             add(("node", t, k), dis, -1.0)
             row = ("soc", j, t)
-            rows[row] = {soc: 1.0, ch: -eff, dis: 1.0}
+            rows[row] = {soc: 1.0, ch: -1.0, dis: 1.0 / eff}  # losses on discharge
             if prev is not None:
                 rows[row][prev] = -1.0
             prev = soc
