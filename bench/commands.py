@@ -43,7 +43,7 @@ from tem.bus.client import Bus, connect
 from tem.bus.messages import BatteryAck
 from tem.bus.server import LocalNatsServer
 from tem.bus.streams import ensure_streams
-from tem.sim.battery import BatteryDevice, BatteryModel, BatterySpec
+from tem.sim.battery import BatteryDevice, BatteryFleet, BatteryModel, BatterySpec
 from tem.store import open_store
 
 INTERVAL = 900
@@ -105,8 +105,9 @@ async def _baseline(bus: Bus, count: int, *, pipelined: bool) -> float:
     return count / (time.perf_counter() - started)
 
 
-async def _devices(url: str, batteries: int, now: float) -> None:
-    """The device process: `batteries` devices until SIGTERM, then a report on stdout."""
+async def _devices(url: str, batteries: int, now: float, fleet: bool) -> None:
+    """The device process: `batteries` devices until SIGTERM, then a report on stdout;
+    behind one gateway consumer (`fleet`), or each with its own pull consumer."""
     cpu_before = _cpu_s()  # not the imports
     bus = await connect(url, name="devices")
     devices = [
@@ -117,7 +118,10 @@ async def _devices(url: str, batteries: int, now: float) -> None:
     ]
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-    await asyncio.gather(*(d.run(stop, batch=256) for d in devices))
+    if fleet:
+        await BatteryFleet(devices, bus).run(stop)
+    else:
+        await asyncio.gather(*(d.run(stop, batch=256) for d in devices))
     await bus.close()
     print(
         json.dumps(
@@ -130,16 +134,17 @@ async def _devices(url: str, batteries: int, now: float) -> None:
     )
 
 
-async def _wait_for_consumers(bus: Bus, batteries: int) -> None:
-    for i in range(batteries):
+async def _wait_for_consumers(bus: Bus, batteries: int, fleet: bool) -> None:
+    durables = ["devices-fleet"] if fleet else [f"device-b{i}" for i in range(batteries)]
+    for durable in durables:
         for _ in range(300):
             try:
-                await bus.js.consumer_info("BATTERY", f"device-b{i}")
+                await bus.js.consumer_info("BATTERY", durable)
                 break
             except Exception:
                 await asyncio.sleep(0.1)
         else:
-            raise RuntimeError(f"device b{i} never subscribed")
+            raise RuntimeError(f"devices' consumer {durable} never made")
 
 
 def _pct(values: Sequence[float], p: float) -> float:
@@ -147,7 +152,7 @@ def _pct(values: Sequence[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(len(ordered) * p) - 1))]
 
 
-async def run(commands: int, batteries: int, tmp: Path) -> dict[str, float]:
+async def run(commands: int, batteries: int, tmp: Path, *, fleet: bool = True) -> dict[str, float]:
     with LocalNatsServer(tmp) as server:
         bus = await connect(server.url)
         await ensure_streams(bus.js)
@@ -166,7 +171,7 @@ async def run(commands: int, batteries: int, tmp: Path) -> dict[str, float]:
         names = [f"b{i}" for i in range(batteries)]
         argv = [sys.executable, __file__, "--devices-of", server.url, "--now", str(now)]
         device_process = subprocess.Popen(
-            [*argv, "--batteries", str(batteries)],
+            [*argv, "--batteries", str(batteries), *(["--fleet"] if fleet else [])],
             stdout=subprocess.PIPE,
             text=True,
         )
@@ -185,7 +190,7 @@ async def run(commands: int, batteries: int, tmp: Path) -> dict[str, float]:
                 all_recorded.set()
 
         try:
-            await _wait_for_consumers(bus, batteries)
+            await _wait_for_consumers(bus, batteries, fleet)
             acks = asyncio.create_task(oracle.run_acks(stop, recorded=recorded))
 
             # Unloaded: one event at a time, the next once the previous is recorded.
@@ -257,13 +262,27 @@ def main() -> None:
     parser.add_argument("--commands", type=int, default=10_000)
     parser.add_argument("--batteries", type=int, default=100)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--device-consumers",
+        choices=("fleet", "each"),
+        default="fleet",
+        help="simulated devices behind one gateway consumer, or one pull consumer each",
+    )
+    parser.add_argument("--fleet", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--devices-of", metavar="NATS_URL", help=argparse.SUPPRESS)
     parser.add_argument("--now", type=float, default=0.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.devices_of:
-        asyncio.run(_devices(args.devices_of, args.batteries, args.now))
+        asyncio.run(_devices(args.devices_of, args.batteries, args.now, args.fleet))
         return
-    figures = asyncio.run(run(args.commands, args.batteries, Path(tempfile.mkdtemp())))
+    figures = asyncio.run(
+        run(
+            args.commands,
+            args.batteries,
+            Path(tempfile.mkdtemp()),
+            fleet=args.device_consumers == "fleet",
+        )
+    )
     if args.json:
         print(json.dumps({k: round(v, 2) for k, v in figures.items()}))
         return

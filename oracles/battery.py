@@ -231,9 +231,11 @@ class BatteryOracle:
             session.execute(insert(_COMMANDS), rows)
         for subject, command in publishes:
             await self.bus.publish_durable(subject, command, msg_id=command.command_id, wait=False)
-        await self.auditor.record_many(audits, session=session)
+        await self.auditor.record_batch(audits, session=session)
 
-    async def _send(self, row: BatteryCommandRecord, session: Session) -> None:
+    async def _send(
+        self, row: BatteryCommandRecord, audits: list[tuple[OracleAction, str]]
+    ) -> None:
         msg_id = row.command_id if row.attempts == 0 else f"{row.command_id}#retry{row.attempts}"
         # Pipelined: whoever commits this transaction settles the bus first (the watcher's
         # settle hook, or retry_unanswered below), so a committed "sent" is really sent.
@@ -244,15 +246,17 @@ class BatteryOracle:
         row.attempts += 1
         row.last_sent_s = self.clock()
         row.status = "sent"
-        action, audit_id = _sent(command, attempts=row.attempts, msg_id=msg_id)
-        await self.auditor.record(action, msg_id=audit_id, session=session, wait=False)
+        audits.append(_sent(command, attempts=row.attempts, msg_id=msg_id))
 
-    async def _close(
-        self, row: BatteryCommandRecord, status: str, reason: str, session: Session
+    def _close(
+        self,
+        row: BatteryCommandRecord,
+        status: str,
+        reason: str,
+        audits: list[tuple[OracleAction, str]],
     ) -> None:
         row.status, row.reason = status, reason
-        action, audit_id = _closed(self._command(row), status, reason)
-        await self.auditor.record(action, msg_id=audit_id, session=session, wait=False)
+        audits.append(_closed(self._command(row), status, reason))
 
     async def on_ack(self, data: bytes) -> None:
         """Record a device's answer; a malformed one is an alarm, never a crash."""
@@ -357,7 +361,7 @@ class BatteryOracle:
                     for command_id, state in changed.items()
                 ],
             )
-        await self.auditor.record_many(audits, session=session)
+        await self.auditor.record_batch(audits, session=session)
         return acks
 
     async def retry_unanswered(self) -> int:
@@ -368,14 +372,14 @@ class BatteryOracle:
             waiting = session.scalars(
                 select(BatteryCommandRecord).where(BatteryCommandRecord.status == "sent")
             ).all()
+            audits: list[tuple[OracleAction, str]] = []
             for row in waiting:
                 if now >= row.interval_end:
-                    await self._close(
-                        row, "unanswered", "no answer before the interval ended", session
-                    )
+                    self._close(row, "unanswered", "no answer before the interval ended", audits)
                 elif row.last_sent_s is None or now - row.last_sent_s >= self.retry_after_s:
-                    await self._send(row, session)
+                    await self._send(row, audits)
                     resent += 1
+            await self.auditor.record_batch(audits, session=session)
             await self.bus.settle()
         return resent
 
@@ -389,8 +393,11 @@ class BatteryOracle:
         """Record answers from the BATTERY stream until `stop` is set.
 
         A durable push consumer hands messages over as they arrive; they are recorded in
-        batches, one transaction each, and acked only after the commit, so a crash
-        redelivers exactly what was not recorded (and recording twice changes nothing).
+        batches, one transaction each, and acknowledged to JetStream only after the commit,
+        so a crash redelivers exactly what was not recorded (and recording twice changes
+        nothing). The consumer acks cumulatively (`AckPolicy.ALL`): one ack for the last
+        message of a batch covers the batch, since batches commit in delivery order. A
+        durable made before that (explicit acks) is kept and acked message by message.
         `recorded` is told of each committed batch's answers (e.g. to measure latency).
         """
         inbox: asyncio.Queue[Msg] = asyncio.Queue()
@@ -404,10 +411,10 @@ class BatteryOracle:
             stream="BATTERY",
             cb=enqueue,
             manual_ack=True,
-            config=ConsumerConfig(
-                ack_policy=AckPolicy.EXPLICIT, ack_wait=30.0, max_ack_pending=20_000
-            ),
+            config=ConsumerConfig(ack_policy=AckPolicy.ALL, ack_wait=30.0, max_ack_pending=20_000),
         )
+        info = await subscription.consumer_info()
+        cumulative = info.config.ack_policy == AckPolicy.ALL
         try:
             while not stop.is_set():
                 try:
@@ -420,7 +427,8 @@ class BatteryOracle:
                 async with self.store.atomic() as session:
                     acks = await self.record_acks([m.data for m in messages], session)
                     await self.bus.settle()
-                for message in messages:  # only now: the answers are committed
+                # only now: the answers are committed
+                for message in messages[-1:] if cumulative else messages:
                     await message.ack()
                 if recorded is not None:
                     recorded(acks)

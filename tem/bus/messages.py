@@ -75,3 +75,18 @@ class BatteryAck(BusMessage):
     reason: str = Field("", description="why a command was rejected, e.g. expired")
     energy_wh: int = Field(0, description="energy moved at the grid side: - charged, + discharged")
     soc_wh: int = Field(0, description="state of charge after the command")
+
+
+class AuditedAction(OracleAction):
+    """One action inside an `OracleActionBatch`, with the id that keys it in the
+    `oracle_actions` table (and that would have been its own `Nats-Msg-Id`)."""
+
+    msg_id: str
+
+
+class OracleActionBatch(OracleAction):
+    """Routine actions of one kind in one message on `tem.oracle.action` (a busy oracle's
+    batch): the inherited fields summarise them, so a reader of single actions (the
+    dashboard) shows one line; `actions` lists every one of them."""
+
+    actions: list[AuditedAction] = Field(default_factory=list)

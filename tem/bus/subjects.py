@@ -40,6 +40,11 @@ def battery_command(battery_id: str) -> str:
     return f"{PREFIX}.battery.command.{_token(battery_id, 'battery id')}"
 
 
+def battery_command_any() -> str:
+    """Every battery's commands: what a gateway for a fleet of devices filters from."""
+    return f"{PREFIX}.battery.command.*"
+
+
 def battery_ack(battery_id: str) -> str:
     return f"{PREFIX}.battery.ack.{_token(battery_id, 'battery id')}"
 

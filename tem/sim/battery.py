@@ -16,8 +16,9 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from nats.aio.msg import Msg
@@ -213,18 +214,24 @@ class BatteryDevice:
     async def run(self, stop: asyncio.Event, *, batch: int = 256) -> None:
         """Pull commands until `stop` is set; survives the bus going away and coming back."""
         consumer = None
+        cumulative = False
         while consumer is None and not stop.is_set():
             try:
-                consumer = await self.bus.js.pull_subscribe(
+                pulling = await self.bus.js.pull_subscribe(
                     subjects.battery_command(self.battery_id),
                     durable=f"device-{self.battery_id}",
                     stream="BATTERY",
                     config=ConsumerConfig(
-                        ack_policy=AckPolicy.EXPLICIT,
+                        # One ack for the last message of a batch covers the batch.
+                        ack_policy=AckPolicy.ALL,
                         deliver_policy=DeliverPolicy.ALL,
                         ack_wait=5.0,
                     ),
                 )
+                # A durable made before (explicit acks) keeps its policy: ack each then.
+                info = await pulling.consumer_info()
+                cumulative = info.config.ack_policy == AckPolicy.ALL
+                consumer = pulling
             except Exception as exc:  # no stream leader yet (a cluster electing one)
                 log.warning("battery %s: no consumer yet (%s)", self.battery_id, exc)
                 await asyncio.sleep(0.5)
@@ -239,13 +246,120 @@ class BatteryDevice:
                 log.warning("battery %s: fetch failed (%s)", self.battery_id, type(exc).__name__)
                 await asyncio.sleep(0.2)
                 continue
+            await _until_done(
+                stop,
+                self.battery_id,
+                partial(self._finish, [m.data for m in messages]),
+                messages[-1:] if cumulative else messages,
+            )
+
+    async def _finish(self, payloads: Sequence[bytes]) -> None:
+        await self.handle_batch(payloads)
+        self._save()  # executed ids durable before JetStream forgets the commands
+        await self.bus.settle()
+
+
+@dataclass
+class BatteryFleet:
+    """Many simulated devices behind one gateway: one durable consumer for all their
+    command subjects, instead of one pull consumer each.
+
+    A pull consumer per device pays a pull request (and its "no messages" answer) for
+    every few commands; a fleet takes its commands pushed as they arrive, in batches
+    across devices. Each device still checks, executes, deduplicates and answers as on
+    its own (`BatteryDevice.handle_batch`); the batch is acked, with one cumulative ack,
+    only once every device's state is saved and every answer is stored.
+    """
+
+    devices: Sequence[BatteryDevice]
+    bus: Bus
+    name: str = "fleet"
+
+    def __post_init__(self) -> None:
+        self._by_subject = {subjects.battery_command(d.battery_id): d for d in self.devices}
+        if len(self._by_subject) != len(self.devices):
+            raise ValueError(f"fleet {self.name}: two devices with the same battery id")
+
+    async def handle_batch(self, messages: Sequence[Msg]) -> list[BatteryDevice]:
+        """Each device's commands, in order; the answers are pipelined, not yet settled.
+        Returns the devices that had commands."""
+        per_device: dict[str, list[bytes]] = {}
+        for message in messages:
+            per_device.setdefault(message.subject, []).append(message.data)
+        touched = []
+        for subject, payloads in per_device.items():
+            device = self._by_subject[subject]
+            await device.handle_batch(payloads)
+            touched.append(device)
+        return touched
+
+    async def _finish(self, messages: Sequence[Msg]) -> None:
+        for device in await self.handle_batch(messages):
+            device._save()
+        await self.bus.settle()
+
+    async def run(self, stop: asyncio.Event, *, batch: int = 512) -> None:
+        """Take commands until `stop` is set; a batch not acked is redelivered (ack_wait),
+        and each device's executed-id memory stops a second run."""
+        inbox: asyncio.Queue[Msg] = asyncio.Queue()
+
+        async def enqueue(message: Msg) -> None:
+            inbox.put_nowait(message)
+
+        subscription = None
+        while subscription is None and not stop.is_set():
             try:
-                await self.handle_batch([m.data for m in messages])
-                self._save()  # executed ids durable before JetStream forgets the commands
-                await self.bus.settle()
-                for message in messages:
-                    await message.ack()
-            except Exception as exc:  # the bus went away mid-batch: nothing acked, so
-                # JetStream redelivers, and the executed-id memory stops a second run
-                log.warning("battery %s: answer failed (%s)", self.battery_id, type(exc).__name__)
-                await asyncio.sleep(0.2)
+                subscription = await self.bus.js.subscribe(
+                    subjects.battery_command_any(),
+                    durable=f"devices-{self.name}",
+                    stream="BATTERY",
+                    cb=enqueue,
+                    manual_ack=True,
+                    config=ConsumerConfig(
+                        ack_policy=AckPolicy.ALL,
+                        deliver_policy=DeliverPolicy.ALL,
+                        ack_wait=5.0,
+                        max_ack_pending=20_000,
+                        filter_subjects=sorted(self._by_subject),
+                    ),
+                )
+            except Exception as exc:  # no stream leader yet (a cluster electing one)
+                log.warning("fleet %s: no consumer yet (%s)", self.name, exc)
+                await asyncio.sleep(0.5)
+        if subscription is None:
+            return
+        try:
+            while not stop.is_set():
+                try:
+                    first = await asyncio.wait_for(inbox.get(), timeout=0.2)
+                except TimeoutError:
+                    continue
+                messages = [first]
+                while len(messages) < batch and not inbox.empty():
+                    messages.append(inbox.get_nowait())
+                await _until_done(stop, self.name, partial(self._finish, messages), messages[-1:])
+        finally:
+            await subscription.unsubscribe()
+
+
+async def _until_done(
+    stop: asyncio.Event,
+    who: str,
+    finish: Callable[[], Awaitable[None]],
+    to_ack: Sequence[Msg],
+) -> None:
+    """Run `finish` (handle a batch, save, settle the answers) until it succeeds, then ack.
+
+    The same batch again after a failure (the bus went away mid-batch), never the next
+    one: with cumulative acks, acking a later batch would ack this one unanswered. Doing
+    it again is safe: an executed command id is answered again, not executed again.
+    """
+    while not stop.is_set():
+        try:
+            await finish()
+            for message in to_ack:
+                await message.ack()
+            return
+        except Exception as exc:
+            log.warning("%s: answer failed (%s); trying again", who, type(exc).__name__)
+            await asyncio.sleep(0.2)

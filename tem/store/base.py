@@ -60,7 +60,10 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
 
 
 def open_store(url: str, *, create: bool = True) -> Store:
-    """Connect to `url` (e.g. `sqlite:///.tem/tem.db`, `postgresql+psycopg://…`)."""
+    """Connect to `url` (e.g. `sqlite:///.tem/tem.db`, `postgresql+psycopg://…`).
+
+    With `create` (the default) the schema is brought to the head migration first.
+    """
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     # Other processes (the API, another oracle) may hold the write lock for a moment:
@@ -70,5 +73,8 @@ def open_store(url: str, *, create: bool = True) -> Store:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     if create:
-        Base.metadata.create_all(engine)
+        # Every table of every feature, migrated to the head revision (tem/store/migrate.py).
+        from tem.store.migrate import prepare_schema
+
+        prepare_schema(engine)
     return Store(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
