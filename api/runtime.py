@@ -71,7 +71,7 @@ def serve(
 
         async def main() -> None:
             bus = await connect(nats_url, name="tem-api")
-            await ensure_streams(bus.js)
+            await ensure_streams(bus.js, replicas=settings.bus_replicas)
             app = create_app(
                 chain=chain,
                 manifest=manifest,

@@ -234,6 +234,7 @@ def _register_optional(module: str) -> None:
 _register_optional("tem.commands.clearing")
 _register_optional("tem.commands.oracles")
 _register_optional("tem.commands.serve")
+_register_optional("tem.commands.poa")
 
 
 def main() -> None:

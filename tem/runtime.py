@@ -72,10 +72,11 @@ async def run_output_oracles(
     only: tuple[str, ...] = OUTPUT_ORACLES,
     stop: asyncio.Event,
     poll_interval_s: float = 0.5,
+    bus_replicas: int = 1,
 ) -> RuntimeStats:
     store: Store = open_store(database_url)
     bus: Bus = await connect(nats_url, name="tem-oracles")
-    await ensure_streams(bus.js)
+    await ensure_streams(bus.js, replicas=bus_replicas)
     auditor = Auditor(bus=bus, store=store)
     market = chain.contract("Market", manifest.address("Market"))
     interval_seconds = int(chain.call(market.functions.intervalSeconds()))

@@ -41,7 +41,13 @@ class Settings(BaseSettings):
     )
     keystore_password: SecretStr | None = None
     anvil_port: int | None = Field(None, ge=1, le=65535, description="default: a free port")
-    nats: str = Field("local", description="local (start nats-server) | nats://host:port")
+    nats: str = Field(
+        "local",
+        description="local (start nats-server) | nats://host:port, comma-separated for a cluster",
+    )
+    bus_replicas: int = Field(
+        1, ge=1, le=5, description="JetStream stream replicas: 3 on a 3-node cluster"
+    )
     nats_port: int | None = Field(None, ge=1, le=65535, description="default: a free port")
     data_dir: Path = Field(Path(".tem"), description="logs, local chain and JetStream state")
     deployments_dir: Path = Field(
@@ -68,9 +74,14 @@ class Settings(BaseSettings):
     @field_validator("nats")
     @classmethod
     def _nats_is_known(cls, value: str) -> str:
-        if value == "local" or urlsplit(value).scheme in ("nats", "tls"):
+        servers = [url.strip() for url in value.split(",")]
+        if value == "local" or all(
+            urlsplit(url).scheme in ("nats", "tls") and urlsplit(url).hostname for url in servers
+        ):
             return value
-        raise ValueError(f"{value!r} is not a NATS server: use local or nats://host:port")
+        raise ValueError(
+            f"{value!r} is not a NATS server: use local or nats://host:port[,nats://host:port...]"
+        )
 
     @model_validator(mode="after")
     def _production_needs_real_keys(self) -> Settings:

@@ -13,20 +13,12 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import rlp
+from tem.poa import header_extra_data
 
 
 def qbft_extra_data(validators: list[bytes], round_number: int = 0, seals: int = 3) -> bytes:
-    """Besu's QBFT extraData: RLP([vanity(32), [validators], [] vote, round, [seals]])."""
-    return rlp.encode(
-        [
-            b"\0" * 32,
-            validators,
-            [],
-            round_number.to_bytes(4, "big"),
-            [bytes([i + 1]) * 65 for i in range(seals)],
-        ]
-    )
+    """A sealed QBFT header's extraData, with `seals` made-up 65-byte seals."""
+    return header_extra_data(validators, round_number, [bytes([i + 1]) * 65 for i in range(seals)])
 
 
 class PoANode:

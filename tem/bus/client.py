@@ -73,7 +73,8 @@ async def _log_error(exc: Exception) -> None:
 async def connect(url: str, *, name: str = "tem", connect_timeout_s: float = 5.0) -> Bus:
     try:
         nc = await nats.connect(
-            url,
+            # A cluster is given as comma-separated URLs; the client fails over among them.
+            servers=[server.strip() for server in url.split(",")],
             error_cb=_log_error,
             name=name,
             connect_timeout=connect_timeout_s,

@@ -48,6 +48,7 @@ def oracles(
                 database_url=settings.database_url,
                 only=chosen,
                 stop=stop,
+                bus_replicas=settings.bus_replicas,
             )
             console.print(f"stopped; events handled: {stats.delivered}")
 
