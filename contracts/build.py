@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from contracts.bindings.generate import write_bindings
 from contracts.paths import ARTIFACTS_DIR, CONTRACTS_DIR, NODE_MODULES, PROJECT_ROOT
 
 SOLC_VERSION = "0.8.30"
@@ -164,6 +165,10 @@ def build(*, contracts_dir: Path = CONTRACTS_DIR, out_dir: Path = ARTIFACTS_DIR)
         (out_dir / stale).unlink()
     for name, text in files.items():
         (out_dir / name).write_text(text)
+    if out_dir.resolve() == ARTIFACTS_DIR.resolve():
+        # the committed artifacts changed: keep the committed typed bindings in step
+        # (a build elsewhere, e.g. `tem contracts build --check`, leaves them alone)
+        write_bindings(out_dir)
     return BuildReport(
         contracts=sorted(n.removesuffix(".json") for n in files),
         seconds=time.perf_counter() - started,

@@ -85,4 +85,15 @@ def decode_revert(data: bytes | str | None) -> ContractRevert:
     if entry is None:
         return ContractRevert("UnknownError", (data,), data)
     name, types = entry
-    return ContractRevert(name, tuple(decode(types, data[4:])), data)
+    return typed_revert(ContractRevert(name, tuple(decode(types, data[4:])), data))
+
+
+def typed_revert(revert: ContractRevert) -> ContractRevert:
+    """The generated subclass for a custom error (`contracts.bindings.errors`), with its
+    arguments as typed attributes; `revert` itself if the bindings do not know the selector
+    (e.g. stale bindings after an ABI change: still a correct, untyped ContractRevert)."""
+    # imported here: the generated module imports this one for ContractRevert
+    from contracts.bindings.errors import BY_SELECTOR
+
+    typed = BY_SELECTOR.get(revert.data[:4])
+    return revert if typed is None else typed(revert)

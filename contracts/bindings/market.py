@@ -1,0 +1,645 @@
+# Generated from contracts/artifacts/Market.json
+# by `python -m contracts.bindings.generate`. Do not edit: change the contract, rebuild,
+# regenerate.
+"""Typed binding of the `Market` contract."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from eth_account.signers.local import LocalAccount
+from web3.types import TxReceipt
+
+from contracts.bindings.base import BoundContract, to_address
+from contracts.bindings.structs import ClearingHeader, IntervalInfo, MeterReading, Order, Signature
+from contracts.chain import Chain
+
+
+@dataclass(frozen=True)
+class BatteryDispatched:
+    """
+    `event BatteryDispatched(bytes32 battery, uint64 interval, int64 powerW, bytes32 orderHash)`
+    """
+
+    battery: bytes
+    interval: int
+    power_w: int
+    order_hash: bytes
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> BatteryDispatched:
+        return cls(
+            battery=bytes(args["battery"]),
+            interval=int(args["interval"]),
+            power_w=int(args["powerW"]),
+            order_hash=bytes(args["orderHash"]),
+        )
+
+
+@dataclass(frozen=True)
+class BookCommitted:
+    """
+    `event BookCommitted(uint64 interval, bytes32 root, uint32 orderCount, uint64 committedAt)`
+    """
+
+    interval: int
+    root: bytes
+    order_count: int
+    committed_at: int
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> BookCommitted:
+        return cls(
+            interval=int(args["interval"]),
+            root=bytes(args["root"]),
+            order_count=int(args["orderCount"]),
+            committed_at=int(args["committedAt"]),
+        )
+
+
+@dataclass(frozen=True)
+class ClearingChunkAccepted:
+    """
+    `event ClearingChunkAccepted(uint64 interval, uint256 chunk, uint256 orders, uint256 positions,
+    bytes32 positionsHash)`
+    """
+
+    interval: int
+    chunk: int
+    orders: int
+    positions: int
+    positions_hash: bytes
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> ClearingChunkAccepted:
+        return cls(
+            interval=int(args["interval"]),
+            chunk=int(args["chunk"]),
+            orders=int(args["orders"]),
+            positions=int(args["positions"]),
+            positions_hash=bytes(args["positionsHash"]),
+        )
+
+
+@dataclass(frozen=True)
+class EIP712DomainChanged:
+    """`event EIP712DomainChanged()`"""
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> EIP712DomainChanged:
+        return cls()
+
+
+@dataclass(frozen=True)
+class IntervalCleared:
+    """
+    `event IntervalCleared(uint64 interval, uint32 orderCount, uint64 connectionPrice, int64
+    gridImportWh)`
+    """
+
+    interval: int
+    order_count: int
+    connection_price: int
+    grid_import_wh: int
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> IntervalCleared:
+        return cls(
+            interval=int(args["interval"]),
+            order_count=int(args["orderCount"]),
+            connection_price=int(args["connectionPrice"]),
+            grid_import_wh=int(args["gridImportWh"]),
+        )
+
+
+@dataclass(frozen=True)
+class MarketPricePosted:
+    """`event MarketPricePosted(uint64 interval, uint64 price)`"""
+
+    interval: int
+    price: int
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> MarketPricePosted:
+        return cls(interval=int(args["interval"]), price=int(args["price"]))
+
+
+@dataclass(frozen=True)
+class MetersSettled:
+    """`event MetersSettled(uint64 interval, bytes settlements)`"""
+
+    interval: int
+    settlements: bytes
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> MetersSettled:
+        return cls(interval=int(args["interval"]), settlements=bytes(args["settlements"]))
+
+
+@dataclass(frozen=True)
+class ParametersSet:
+    """`event ParametersSet(uint64 settlementGraceSeconds, uint64 rewardPerKwh)`"""
+
+    settlement_grace_seconds: int
+    reward_per_kwh: int
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> ParametersSet:
+        return cls(
+            settlement_grace_seconds=int(args["settlementGraceSeconds"]),
+            reward_per_kwh=int(args["rewardPerKwh"]),
+        )
+
+
+@dataclass(frozen=True)
+class Paused:
+    """`event Paused(address account)`"""
+
+    account: str
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> Paused:
+        return cls(account=str(args["account"]))
+
+
+@dataclass(frozen=True)
+class PositionsSettled:
+    """`event PositionsSettled(uint64 interval, uint256 chunk, uint256 positions)`"""
+
+    interval: int
+    chunk: int
+    positions: int
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> PositionsSettled:
+        return cls(
+            interval=int(args["interval"]),
+            chunk=int(args["chunk"]),
+            positions=int(args["positions"]),
+        )
+
+
+@dataclass(frozen=True)
+class ReadingQuorumSet:
+    """`event ReadingQuorumSet(uint8 quorum)`"""
+
+    quorum: int
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> ReadingQuorumSet:
+        return cls(quorum=int(args["quorum"]))
+
+
+@dataclass(frozen=True)
+class ReadingsPosted:
+    """`event ReadingsPosted(uint64 interval, uint256 count, uint256 newReadings)`"""
+
+    interval: int
+    count: int
+    new_readings: int
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> ReadingsPosted:
+        return cls(
+            interval=int(args["interval"]),
+            count=int(args["count"]),
+            new_readings=int(args["newReadings"]),
+        )
+
+
+@dataclass(frozen=True)
+class RoleAdminChanged:
+    """`event RoleAdminChanged(bytes32 role, bytes32 previousAdminRole, bytes32 newAdminRole)`"""
+
+    role: bytes
+    previous_admin_role: bytes
+    new_admin_role: bytes
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> RoleAdminChanged:
+        return cls(
+            role=bytes(args["role"]),
+            previous_admin_role=bytes(args["previousAdminRole"]),
+            new_admin_role=bytes(args["newAdminRole"]),
+        )
+
+
+@dataclass(frozen=True)
+class RoleGranted:
+    """`event RoleGranted(bytes32 role, address account, address sender)`"""
+
+    role: bytes
+    account: str
+    sender: str
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> RoleGranted:
+        return cls(
+            role=bytes(args["role"]),
+            account=str(args["account"]),
+            sender=str(args["sender"]),
+        )
+
+
+@dataclass(frozen=True)
+class RoleRevoked:
+    """`event RoleRevoked(bytes32 role, address account, address sender)`"""
+
+    role: bytes
+    account: str
+    sender: str
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> RoleRevoked:
+        return cls(
+            role=bytes(args["role"]),
+            account=str(args["account"]),
+            sender=str(args["sender"]),
+        )
+
+
+@dataclass(frozen=True)
+class TariffsPosted:
+    """`event TariffsPosted(uint64 interval, uint64 importTariff, uint64 feedInTariff)`"""
+
+    interval: int
+    import_tariff: int
+    feed_in_tariff: int
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> TariffsPosted:
+        return cls(
+            interval=int(args["interval"]),
+            import_tariff=int(args["importTariff"]),
+            feed_in_tariff=int(args["feedInTariff"]),
+        )
+
+
+@dataclass(frozen=True)
+class Unpaused:
+    """`event Unpaused(address account)`"""
+
+    account: str
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> Unpaused:
+        return cls(account=str(args["account"]))
+
+
+class Market(BoundContract):
+    """`Market` at an address on a `Chain`."""
+
+    ARTIFACT = "Market"
+    ABI_HASH = "6ccf0894cb64adc920b18bcee7de0d2baaa5ed9a1f0d276f99c0c43a533b2cd2"
+
+    @classmethod
+    def deploy(
+        cls,
+        chain: Chain,
+        admin: str,
+        registry: str,
+        ledger: str,
+        interval_seconds: int,
+        *,
+        sender: LocalAccount,
+    ) -> Market:
+        """Deploy a new Market and bind it."""
+        return cls._deploy(
+            chain,
+            to_address(admin),
+            to_address(registry),
+            to_address(ledger),
+            interval_seconds,
+            sender=sender,
+        )
+
+    def default_admin_role(self) -> bytes:
+        """Call `DEFAULT_ADMIN_ROLE()`."""
+        returned = self._call("DEFAULT_ADMIN_ROLE")
+        return bytes(returned)
+
+    def market_operator_role(self) -> bytes:
+        """Call `MARKET_OPERATOR_ROLE()`."""
+        returned = self._call("MARKET_OPERATOR_ROLE")
+        return bytes(returned)
+
+    def meter_oracle_role(self) -> bytes:
+        """Call `METER_ORACLE_ROLE()`."""
+        returned = self._call("METER_ORACLE_ROLE")
+        return bytes(returned)
+
+    def order_oracle_role(self) -> bytes:
+        """Call `ORDER_ORACLE_ROLE()`."""
+        returned = self._call("ORDER_ORACLE_ROLE")
+        return bytes(returned)
+
+    def price_oracle_role(self) -> bytes:
+        """Call `PRICE_ORACLE_ROLE()`."""
+        returned = self._call("PRICE_ORACLE_ROLE")
+        return bytes(returned)
+
+    def chunk_positions(self, interval: int, chunk: int) -> tuple[bytes, bool]:
+        """Call `chunkPositions(uint64 interval, uint256 chunk)`."""
+        returned = self._call("chunkPositions", interval, chunk)
+        return (bytes(returned[0]), bool(returned[1]))
+
+    def commit_book(
+        self,
+        interval: int,
+        root: bytes,
+        order_count: int,
+        *,
+        sender: LocalAccount,
+    ) -> TxReceipt:
+        """Send `commitBook(uint64 interval, bytes32 root, uint32 orderCount)`."""
+        return self._send(sender, "commitBook", interval, root, order_count)
+
+    def current_interval(self) -> int:
+        """Call `currentInterval()`."""
+        returned = self._call("currentInterval")
+        return int(returned)
+
+    def eip712_domain(self) -> tuple[bytes, str, str, int, str, bytes, list[int]]:
+        """Call `eip712Domain()`."""
+        returned = self._call("eip712Domain")
+        return (
+            bytes(returned[0]),
+            str(returned[1]),
+            str(returned[2]),
+            int(returned[3]),
+            str(returned[4]),
+            bytes(returned[5]),
+            [int(x0) for x0 in returned[6]],
+        )
+
+    def get_role_admin(self, role: bytes) -> bytes:
+        """Call `getRoleAdmin(bytes32 role)`."""
+        returned = self._call("getRoleAdmin", role)
+        return bytes(returned)
+
+    def grant_role(self, role: bytes, account: str, *, sender: LocalAccount) -> TxReceipt:
+        """Send `grantRole(bytes32 role, address account)`."""
+        return self._send(sender, "grantRole", role, to_address(account))
+
+    def has_role(self, role: bytes, account: str) -> bool:
+        """Call `hasRole(bytes32 role, address account)`."""
+        returned = self._call("hasRole", role, to_address(account))
+        return bool(returned)
+
+    def hash_order(self, order: Order) -> bytes:
+        """
+        Call `hashOrder((address,bytes32,uint64,uint8,uint64,uint64,uint64,uint64,bytes32) order)`.
+        """
+        returned = self._call("hashOrder", order.to_abi())
+        return bytes(returned)
+
+    def interval_info(self, interval: int) -> IntervalInfo:
+        """Call `intervalInfo(uint64 interval)`."""
+        returned = self._call("intervalInfo", interval)
+        return IntervalInfo.from_abi(returned)
+
+    def interval_seconds(self) -> int:
+        """Call `intervalSeconds()`."""
+        returned = self._call("intervalSeconds")
+        return int(returned)
+
+    def ledger(self) -> str:
+        """Call `ledger()`."""
+        returned = self._call("ledger")
+        return str(returned)
+
+    def meter_status(self, interval: int, meter_index: int) -> tuple[bool, bool]:
+        """Call `meterStatus(uint64 interval, uint32 meterIndex)`."""
+        returned = self._call("meterStatus", interval, meter_index)
+        return (bool(returned[0]), bool(returned[1]))
+
+    def pause(self, *, sender: LocalAccount) -> TxReceipt:
+        """Send `pause()`."""
+        return self._send(sender, "pause")
+
+    def paused(self) -> bool:
+        """Call `paused()`."""
+        returned = self._call("paused")
+        return bool(returned)
+
+    def post_market_price(
+        self,
+        interval: int,
+        price: int,
+        battery_ids: Sequence[bytes],
+        *,
+        sender: LocalAccount,
+    ) -> TxReceipt:
+        """Send `postMarketPrice(uint64 interval, uint64 price, bytes32[] batteryIds)`."""
+        return self._send(sender, "postMarketPrice", interval, price, list(battery_ids))
+
+    def post_readings(
+        self,
+        interval: int,
+        readings: Sequence[MeterReading],
+        *,
+        sender: LocalAccount,
+    ) -> TxReceipt:
+        """Send `postReadings(uint64 interval, (uint32,uint64,uint64)[] readings)`."""
+        return self._send(sender, "postReadings", interval, [x0.to_abi() for x0 in readings])
+
+    def post_readings_attested(
+        self,
+        interval: int,
+        readings: Sequence[MeterReading],
+        signatures: Sequence[Signature],
+        *,
+        sender: LocalAccount,
+    ) -> TxReceipt:
+        """
+        Send `postReadingsAttested(uint64 interval, (uint32,uint64,uint64)[] readings,
+        (bytes32,bytes32)[] signatures)`.
+        """
+        return self._send(
+            sender,
+            "postReadingsAttested",
+            interval,
+            [x0.to_abi() for x0 in readings],
+            [x0.to_abi() for x0 in signatures],
+        )
+
+    def post_tariffs(
+        self,
+        interval: int,
+        import_tariff: int,
+        feed_in_tariff: int,
+        *,
+        sender: LocalAccount,
+    ) -> TxReceipt:
+        """Send `postTariffs(uint64 interval, uint64 importTariff, uint64 feedInTariff)`."""
+        return self._send(sender, "postTariffs", interval, import_tariff, feed_in_tariff)
+
+    def reading(self, interval: int, meter_index: int) -> tuple[bool, int, int]:
+        """Call `reading(uint64 interval, uint32 meterIndex)`."""
+        returned = self._call("reading", interval, meter_index)
+        return (bool(returned[0]), int(returned[1]), int(returned[2]))
+
+    def reading_quorum(self) -> int:
+        """Call `readingQuorum()`."""
+        returned = self._call("readingQuorum")
+        return int(returned)
+
+    def registry(self) -> str:
+        """Call `registry()`."""
+        returned = self._call("registry")
+        return str(returned)
+
+    def renounce_role(
+        self,
+        role: bytes,
+        caller_confirmation: str,
+        *,
+        sender: LocalAccount,
+    ) -> TxReceipt:
+        """Send `renounceRole(bytes32 role, address callerConfirmation)`."""
+        return self._send(sender, "renounceRole", role, to_address(caller_confirmation))
+
+    def revoke_role(self, role: bytes, account: str, *, sender: LocalAccount) -> TxReceipt:
+        """Send `revokeRole(bytes32 role, address account)`."""
+        return self._send(sender, "revokeRole", role, to_address(account))
+
+    def reward_per_kwh(self) -> int:
+        """Call `rewardPerKwh()`."""
+        returned = self._call("rewardPerKwh")
+        return int(returned)
+
+    def set_parameters(
+        self,
+        settlement_grace_seconds: int,
+        reward_per_kwh: int,
+        *,
+        sender: LocalAccount,
+    ) -> TxReceipt:
+        """Send `setParameters(uint64 settlementGraceSeconds_, uint64 rewardPerKwh_)`."""
+        return self._send(sender, "setParameters", settlement_grace_seconds, reward_per_kwh)
+
+    def set_reading_quorum(self, quorum: int, *, sender: LocalAccount) -> TxReceipt:
+        """Send `setReadingQuorum(uint8 quorum)`."""
+        return self._send(sender, "setReadingQuorum", quorum)
+
+    def settle_meters(
+        self,
+        interval: int,
+        meter_indices: Sequence[int],
+        *,
+        sender: LocalAccount,
+    ) -> TxReceipt:
+        """Send `settleMeters(uint64 interval, uint32[] meterIndices)`."""
+        return self._send(sender, "settleMeters", interval, list(meter_indices))
+
+    def settle_positions(
+        self,
+        interval: int,
+        chunk: int,
+        positions: bytes,
+        *,
+        sender: LocalAccount,
+    ) -> TxReceipt:
+        """Send `settlePositions(uint64 interval, uint256 chunk, bytes positions)`."""
+        return self._send(sender, "settlePositions", interval, chunk, positions)
+
+    def settlement_grace_seconds(self) -> int:
+        """Call `settlementGraceSeconds()`."""
+        returned = self._call("settlementGraceSeconds")
+        return int(returned)
+
+    def submit_clearing(
+        self,
+        interval: int,
+        header: ClearingHeader,
+        orders: bytes,
+        is_final: bool,
+        *,
+        sender: LocalAccount,
+    ) -> TxReceipt:
+        """
+        Send `submitClearing(uint64 interval, (uint64,int64,(uint64,int64)[]) header, bytes orders,
+        bool isFinal)`.
+        """
+        return self._send(sender, "submitClearing", interval, header.to_abi(), orders, is_final)
+
+    def supports_interface(self, interface_id: bytes) -> bool:
+        """Call `supportsInterface(bytes4 interfaceId)`."""
+        returned = self._call("supportsInterface", interface_id)
+        return bool(returned)
+
+    def unpause(self, *, sender: LocalAccount) -> TxReceipt:
+        """Send `unpause()`."""
+        return self._send(sender, "unpause")
+
+    def battery_dispatched_events(self, receipt: TxReceipt) -> list[BatteryDispatched]:
+        """The `BatteryDispatched` events this contract emitted in `receipt`."""
+        return [BatteryDispatched.from_abi(a) for a in self._events("BatteryDispatched", receipt)]
+
+    def book_committed_events(self, receipt: TxReceipt) -> list[BookCommitted]:
+        """The `BookCommitted` events this contract emitted in `receipt`."""
+        return [BookCommitted.from_abi(a) for a in self._events("BookCommitted", receipt)]
+
+    def clearing_chunk_accepted_events(self, receipt: TxReceipt) -> list[ClearingChunkAccepted]:
+        """The `ClearingChunkAccepted` events this contract emitted in `receipt`."""
+        found = self._events("ClearingChunkAccepted", receipt)
+        return [ClearingChunkAccepted.from_abi(a) for a in found]
+
+    def eip712_domain_changed_events(self, receipt: TxReceipt) -> list[EIP712DomainChanged]:
+        """The `EIP712DomainChanged` events this contract emitted in `receipt`."""
+        found = self._events("EIP712DomainChanged", receipt)
+        return [EIP712DomainChanged.from_abi(a) for a in found]
+
+    def interval_cleared_events(self, receipt: TxReceipt) -> list[IntervalCleared]:
+        """The `IntervalCleared` events this contract emitted in `receipt`."""
+        return [IntervalCleared.from_abi(a) for a in self._events("IntervalCleared", receipt)]
+
+    def market_price_posted_events(self, receipt: TxReceipt) -> list[MarketPricePosted]:
+        """The `MarketPricePosted` events this contract emitted in `receipt`."""
+        return [MarketPricePosted.from_abi(a) for a in self._events("MarketPricePosted", receipt)]
+
+    def meters_settled_events(self, receipt: TxReceipt) -> list[MetersSettled]:
+        """The `MetersSettled` events this contract emitted in `receipt`."""
+        return [MetersSettled.from_abi(a) for a in self._events("MetersSettled", receipt)]
+
+    def parameters_set_events(self, receipt: TxReceipt) -> list[ParametersSet]:
+        """The `ParametersSet` events this contract emitted in `receipt`."""
+        return [ParametersSet.from_abi(a) for a in self._events("ParametersSet", receipt)]
+
+    def paused_events(self, receipt: TxReceipt) -> list[Paused]:
+        """The `Paused` events this contract emitted in `receipt`."""
+        return [Paused.from_abi(a) for a in self._events("Paused", receipt)]
+
+    def positions_settled_events(self, receipt: TxReceipt) -> list[PositionsSettled]:
+        """The `PositionsSettled` events this contract emitted in `receipt`."""
+        return [PositionsSettled.from_abi(a) for a in self._events("PositionsSettled", receipt)]
+
+    def reading_quorum_set_events(self, receipt: TxReceipt) -> list[ReadingQuorumSet]:
+        """The `ReadingQuorumSet` events this contract emitted in `receipt`."""
+        return [ReadingQuorumSet.from_abi(a) for a in self._events("ReadingQuorumSet", receipt)]
+
+    def readings_posted_events(self, receipt: TxReceipt) -> list[ReadingsPosted]:
+        """The `ReadingsPosted` events this contract emitted in `receipt`."""
+        return [ReadingsPosted.from_abi(a) for a in self._events("ReadingsPosted", receipt)]
+
+    def role_admin_changed_events(self, receipt: TxReceipt) -> list[RoleAdminChanged]:
+        """The `RoleAdminChanged` events this contract emitted in `receipt`."""
+        return [RoleAdminChanged.from_abi(a) for a in self._events("RoleAdminChanged", receipt)]
+
+    def role_granted_events(self, receipt: TxReceipt) -> list[RoleGranted]:
+        """The `RoleGranted` events this contract emitted in `receipt`."""
+        return [RoleGranted.from_abi(a) for a in self._events("RoleGranted", receipt)]
+
+    def role_revoked_events(self, receipt: TxReceipt) -> list[RoleRevoked]:
+        """The `RoleRevoked` events this contract emitted in `receipt`."""
+        return [RoleRevoked.from_abi(a) for a in self._events("RoleRevoked", receipt)]
+
+    def tariffs_posted_events(self, receipt: TxReceipt) -> list[TariffsPosted]:
+        """The `TariffsPosted` events this contract emitted in `receipt`."""
+        return [TariffsPosted.from_abi(a) for a in self._events("TariffsPosted", receipt)]
+
+    def unpaused_events(self, receipt: TxReceipt) -> list[Unpaused]:
+        """The `Unpaused` events this contract emitted in `receipt`."""
+        return [Unpaused.from_abi(a) for a in self._events("Unpaused", receipt)]

@@ -1,0 +1,523 @@
+# Generated from contracts/artifacts/Registry.json
+# by `python -m contracts.bindings.generate`. Do not edit: change the contract, rebuild,
+# regenerate.
+"""Typed binding of the `Registry` contract."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from eth_account.signers.local import LocalAccount
+from web3.types import TxReceipt
+
+from contracts.bindings.base import BoundContract, to_address
+from contracts.bindings.structs import Battery, Envelope, Feeder, Meter
+from contracts.chain import Chain
+
+
+@dataclass(frozen=True)
+class BatteryPolicySet:
+    """
+    `event BatteryPolicySet(bytes32 batteryId, uint64 chargeBelowPrice, uint64 dischargeAbovePrice)`
+    """
+
+    battery_id: bytes
+    charge_below_price: int
+    discharge_above_price: int
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> BatteryPolicySet:
+        return cls(
+            battery_id=bytes(args["batteryId"]),
+            charge_below_price=int(args["chargeBelowPrice"]),
+            discharge_above_price=int(args["dischargeAbovePrice"]),
+        )
+
+
+@dataclass(frozen=True)
+class BatteryRegistered:
+    """
+    `event BatteryRegistered(bytes32 batteryId, address owner, bytes32 meterId, uint64 capacityWh)`
+    """
+
+    battery_id: bytes
+    owner: str
+    meter_id: bytes
+    capacity_wh: int
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> BatteryRegistered:
+        return cls(
+            battery_id=bytes(args["batteryId"]),
+            owner=str(args["owner"]),
+            meter_id=bytes(args["meterId"]),
+            capacity_wh=int(args["capacityWh"]),
+        )
+
+
+@dataclass(frozen=True)
+class EnvelopeSet:
+    """
+    `event EnvelopeSet(uint16 feederId, uint64 interval, uint64 importLimitWh, uint64
+    exportLimitWh)`
+    """
+
+    feeder_id: int
+    interval: int
+    import_limit_wh: int
+    export_limit_wh: int
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> EnvelopeSet:
+        return cls(
+            feeder_id=int(args["feederId"]),
+            interval=int(args["interval"]),
+            import_limit_wh=int(args["importLimitWh"]),
+            export_limit_wh=int(args["exportLimitWh"]),
+        )
+
+
+@dataclass(frozen=True)
+class FeederAdded:
+    """`event FeederAdded(uint16 feederId, uint64 importLimitWh, uint64 exportLimitWh)`"""
+
+    feeder_id: int
+    import_limit_wh: int
+    export_limit_wh: int
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> FeederAdded:
+        return cls(
+            feeder_id=int(args["feederId"]),
+            import_limit_wh=int(args["importLimitWh"]),
+            export_limit_wh=int(args["exportLimitWh"]),
+        )
+
+
+@dataclass(frozen=True)
+class FeederLimitsSet:
+    """`event FeederLimitsSet(uint16 feederId, uint64 importLimitWh, uint64 exportLimitWh)`"""
+
+    feeder_id: int
+    import_limit_wh: int
+    export_limit_wh: int
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> FeederLimitsSet:
+        return cls(
+            feeder_id=int(args["feederId"]),
+            import_limit_wh=int(args["importLimitWh"]),
+            export_limit_wh=int(args["exportLimitWh"]),
+        )
+
+
+@dataclass(frozen=True)
+class MeterActiveSet:
+    """`event MeterActiveSet(bytes32 meterId, bool active)`"""
+
+    meter_id: bytes
+    active: bool
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> MeterActiveSet:
+        return cls(meter_id=bytes(args["meterId"]), active=bool(args["active"]))
+
+
+@dataclass(frozen=True)
+class MeterOwnerChanged:
+    """`event MeterOwnerChanged(bytes32 meterId, address previousOwner, address newOwner)`"""
+
+    meter_id: bytes
+    previous_owner: str
+    new_owner: str
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> MeterOwnerChanged:
+        return cls(
+            meter_id=bytes(args["meterId"]),
+            previous_owner=str(args["previousOwner"]),
+            new_owner=str(args["newOwner"]),
+        )
+
+
+@dataclass(frozen=True)
+class MeterRegistered:
+    """`event MeterRegistered(bytes32 meterId, address owner, uint16 feederId, uint32 index)`"""
+
+    meter_id: bytes
+    owner: str
+    feeder_id: int
+    index: int
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> MeterRegistered:
+        return cls(
+            meter_id=bytes(args["meterId"]),
+            owner=str(args["owner"]),
+            feeder_id=int(args["feederId"]),
+            index=int(args["index"]),
+        )
+
+
+@dataclass(frozen=True)
+class ProsumerRegistered:
+    """`event ProsumerRegistered(address account, bytes32 profileHash)`"""
+
+    account: str
+    profile_hash: bytes
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> ProsumerRegistered:
+        return cls(account=str(args["account"]), profile_hash=bytes(args["profileHash"]))
+
+
+@dataclass(frozen=True)
+class RoleAdminChanged:
+    """`event RoleAdminChanged(bytes32 role, bytes32 previousAdminRole, bytes32 newAdminRole)`"""
+
+    role: bytes
+    previous_admin_role: bytes
+    new_admin_role: bytes
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> RoleAdminChanged:
+        return cls(
+            role=bytes(args["role"]),
+            previous_admin_role=bytes(args["previousAdminRole"]),
+            new_admin_role=bytes(args["newAdminRole"]),
+        )
+
+
+@dataclass(frozen=True)
+class RoleGranted:
+    """`event RoleGranted(bytes32 role, address account, address sender)`"""
+
+    role: bytes
+    account: str
+    sender: str
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> RoleGranted:
+        return cls(
+            role=bytes(args["role"]),
+            account=str(args["account"]),
+            sender=str(args["sender"]),
+        )
+
+
+@dataclass(frozen=True)
+class RoleRevoked:
+    """`event RoleRevoked(bytes32 role, address account, address sender)`"""
+
+    role: bytes
+    account: str
+    sender: str
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> RoleRevoked:
+        return cls(
+            role=bytes(args["role"]),
+            account=str(args["account"]),
+            sender=str(args["sender"]),
+        )
+
+
+class Registry(BoundContract):
+    """`Registry` at an address on a `Chain`."""
+
+    ARTIFACT = "Registry"
+    ABI_HASH = "205bdc8b63567c377c92f49a0e3ab3b72bdad5315115e215cb8f467acf6c9f2e"
+
+    @classmethod
+    def deploy(
+        cls,
+        chain: Chain,
+        admin: str,
+        grid_import_limit_wh: int,
+        grid_export_limit_wh: int,
+        *,
+        sender: LocalAccount,
+    ) -> Registry:
+        """Deploy a new Registry and bind it."""
+        return cls._deploy(
+            chain,
+            to_address(admin),
+            grid_import_limit_wh,
+            grid_export_limit_wh,
+            sender=sender,
+        )
+
+    def default_admin_role(self) -> bytes:
+        """Call `DEFAULT_ADMIN_ROLE()`."""
+        returned = self._call("DEFAULT_ADMIN_ROLE")
+        return bytes(returned)
+
+    def grid_operator_role(self) -> bytes:
+        """Call `GRID_OPERATOR_ROLE()`."""
+        returned = self._call("GRID_OPERATOR_ROLE")
+        return bytes(returned)
+
+    def max_feeders(self) -> int:
+        """Call `MAX_FEEDERS()`."""
+        returned = self._call("MAX_FEEDERS")
+        return int(returned)
+
+    def add_feeder(
+        self,
+        import_limit_wh: int,
+        export_limit_wh: int,
+        *,
+        sender: LocalAccount,
+    ) -> TxReceipt:
+        """Send `addFeeder(uint64 importLimitWh, uint64 exportLimitWh)`."""
+        return self._send(sender, "addFeeder", import_limit_wh, export_limit_wh)
+
+    def battery(self, battery_id: bytes) -> Battery:
+        """Call `battery(bytes32 batteryId)`."""
+        returned = self._call("battery", battery_id)
+        return Battery.from_abi(returned)
+
+    def envelope_at(self, feeder_id: int, interval: int) -> Envelope:
+        """Call `envelopeAt(uint16 feederId, uint64 interval)`."""
+        returned = self._call("envelopeAt", feeder_id, interval)
+        return Envelope.from_abi(returned)
+
+    def envelopes_at(self, interval: int) -> list[Envelope]:
+        """Call `envelopesAt(uint64 interval)`."""
+        returned = self._call("envelopesAt", interval)
+        return [Envelope.from_abi(x0) for x0 in returned]
+
+    def feeder(self, feeder_id: int) -> Feeder:
+        """Call `feeder(uint16 feederId)`."""
+        returned = self._call("feeder", feeder_id)
+        return Feeder.from_abi(returned)
+
+    def feeder_count(self) -> int:
+        """Call `feederCount()`."""
+        returned = self._call("feederCount")
+        return int(returned)
+
+    def get_role_admin(self, role: bytes) -> bytes:
+        """Call `getRoleAdmin(bytes32 role)`."""
+        returned = self._call("getRoleAdmin", role)
+        return bytes(returned)
+
+    def grant_role(self, role: bytes, account: str, *, sender: LocalAccount) -> TxReceipt:
+        """Send `grantRole(bytes32 role, address account)`."""
+        return self._send(sender, "grantRole", role, to_address(account))
+
+    def has_role(self, role: bytes, account: str) -> bool:
+        """Call `hasRole(bytes32 role, address account)`."""
+        returned = self._call("hasRole", role, to_address(account))
+        return bool(returned)
+
+    def is_prosumer(self, account: str) -> bool:
+        """Call `isProsumer(address account)`."""
+        returned = self._call("isProsumer", to_address(account))
+        return bool(returned)
+
+    def meter(self, meter_id: bytes) -> Meter:
+        """Call `meter(bytes32 meterId)`."""
+        returned = self._call("meter", meter_id)
+        return Meter.from_abi(returned)
+
+    def meter_at(self, index: int) -> tuple[bytes, Meter]:
+        """Call `meterAt(uint32 index)`."""
+        returned = self._call("meterAt", index)
+        return (bytes(returned[0]), Meter.from_abi(returned[1]))
+
+    def meter_count(self) -> int:
+        """Call `meterCount()`."""
+        returned = self._call("meterCount")
+        return int(returned)
+
+    def meter_word(self, meter_id: bytes) -> int:
+        """Call `meterWord(bytes32 meterId)`."""
+        returned = self._call("meterWord", meter_id)
+        return int(returned)
+
+    def register_battery(
+        self,
+        battery_id: bytes,
+        meter_id: bytes,
+        capacity_wh: int,
+        max_charge_w: int,
+        max_discharge_w: int,
+        round_trip_efficiency_bps: int,
+        self_discharge_wh_per_interval: int,
+        *,
+        sender: LocalAccount,
+    ) -> TxReceipt:
+        """
+        Send `registerBattery(bytes32 batteryId, bytes32 meterId, uint64 capacityWh, uint32
+        maxChargeW, uint32 maxDischargeW, uint16 roundTripEfficiencyBps, uint64
+        selfDischargeWhPerInterval)`.
+        """
+        return self._send(
+            sender,
+            "registerBattery",
+            battery_id,
+            meter_id,
+            capacity_wh,
+            max_charge_w,
+            max_discharge_w,
+            round_trip_efficiency_bps,
+            self_discharge_wh_per_interval,
+        )
+
+    def register_meter(
+        self,
+        meter_id: bytes,
+        owner: str,
+        feeder_id: int,
+        *,
+        sender: LocalAccount,
+    ) -> TxReceipt:
+        """Send `registerMeter(bytes32 meterId, address owner, uint16 feederId)`."""
+        return self._send(sender, "registerMeter", meter_id, to_address(owner), feeder_id)
+
+    def register_prosumer(
+        self,
+        account: str,
+        profile_hash: bytes,
+        *,
+        sender: LocalAccount,
+    ) -> TxReceipt:
+        """Send `registerProsumer(address account, bytes32 profileHash)`."""
+        return self._send(sender, "registerProsumer", to_address(account), profile_hash)
+
+    def renounce_role(
+        self,
+        role: bytes,
+        caller_confirmation: str,
+        *,
+        sender: LocalAccount,
+    ) -> TxReceipt:
+        """Send `renounceRole(bytes32 role, address callerConfirmation)`."""
+        return self._send(sender, "renounceRole", role, to_address(caller_confirmation))
+
+    def revoke_role(self, role: bytes, account: str, *, sender: LocalAccount) -> TxReceipt:
+        """Send `revokeRole(bytes32 role, address account)`."""
+        return self._send(sender, "revokeRole", role, to_address(account))
+
+    def set_battery_policy(
+        self,
+        battery_id: bytes,
+        charge_below_price: int,
+        discharge_above_price: int,
+        *,
+        sender: LocalAccount,
+    ) -> TxReceipt:
+        """
+        Send `setBatteryPolicy(bytes32 batteryId, uint64 chargeBelowPrice, uint64
+        dischargeAbovePrice)`.
+        """
+        return self._send(
+            sender,
+            "setBatteryPolicy",
+            battery_id,
+            charge_below_price,
+            discharge_above_price,
+        )
+
+    def set_envelope(
+        self,
+        feeder_id: int,
+        interval: int,
+        import_limit_wh: int,
+        export_limit_wh: int,
+        *,
+        sender: LocalAccount,
+    ) -> TxReceipt:
+        """
+        Send `setEnvelope(uint16 feederId, uint64 interval, uint64 importLimitWh, uint64
+        exportLimitWh)`.
+        """
+        return self._send(
+            sender,
+            "setEnvelope",
+            feeder_id,
+            interval,
+            import_limit_wh,
+            export_limit_wh,
+        )
+
+    def set_feeder_limits(
+        self,
+        feeder_id: int,
+        import_limit_wh: int,
+        export_limit_wh: int,
+        *,
+        sender: LocalAccount,
+    ) -> TxReceipt:
+        """Send `setFeederLimits(uint16 feederId, uint64 importLimitWh, uint64 exportLimitWh)`."""
+        return self._send(sender, "setFeederLimits", feeder_id, import_limit_wh, export_limit_wh)
+
+    def set_meter_active(self, meter_id: bytes, active: bool, *, sender: LocalAccount) -> TxReceipt:
+        """Send `setMeterActive(bytes32 meterId, bool active)`."""
+        return self._send(sender, "setMeterActive", meter_id, active)
+
+    def set_meter_owner(
+        self,
+        meter_id: bytes,
+        new_owner: str,
+        *,
+        sender: LocalAccount,
+    ) -> TxReceipt:
+        """Send `setMeterOwner(bytes32 meterId, address newOwner)`."""
+        return self._send(sender, "setMeterOwner", meter_id, to_address(new_owner))
+
+    def supports_interface(self, interface_id: bytes) -> bool:
+        """Call `supportsInterface(bytes4 interfaceId)`."""
+        returned = self._call("supportsInterface", interface_id)
+        return bool(returned)
+
+    def battery_policy_set_events(self, receipt: TxReceipt) -> list[BatteryPolicySet]:
+        """The `BatteryPolicySet` events this contract emitted in `receipt`."""
+        return [BatteryPolicySet.from_abi(a) for a in self._events("BatteryPolicySet", receipt)]
+
+    def battery_registered_events(self, receipt: TxReceipt) -> list[BatteryRegistered]:
+        """The `BatteryRegistered` events this contract emitted in `receipt`."""
+        return [BatteryRegistered.from_abi(a) for a in self._events("BatteryRegistered", receipt)]
+
+    def envelope_set_events(self, receipt: TxReceipt) -> list[EnvelopeSet]:
+        """The `EnvelopeSet` events this contract emitted in `receipt`."""
+        return [EnvelopeSet.from_abi(a) for a in self._events("EnvelopeSet", receipt)]
+
+    def feeder_added_events(self, receipt: TxReceipt) -> list[FeederAdded]:
+        """The `FeederAdded` events this contract emitted in `receipt`."""
+        return [FeederAdded.from_abi(a) for a in self._events("FeederAdded", receipt)]
+
+    def feeder_limits_set_events(self, receipt: TxReceipt) -> list[FeederLimitsSet]:
+        """The `FeederLimitsSet` events this contract emitted in `receipt`."""
+        return [FeederLimitsSet.from_abi(a) for a in self._events("FeederLimitsSet", receipt)]
+
+    def meter_active_set_events(self, receipt: TxReceipt) -> list[MeterActiveSet]:
+        """The `MeterActiveSet` events this contract emitted in `receipt`."""
+        return [MeterActiveSet.from_abi(a) for a in self._events("MeterActiveSet", receipt)]
+
+    def meter_owner_changed_events(self, receipt: TxReceipt) -> list[MeterOwnerChanged]:
+        """The `MeterOwnerChanged` events this contract emitted in `receipt`."""
+        return [MeterOwnerChanged.from_abi(a) for a in self._events("MeterOwnerChanged", receipt)]
+
+    def meter_registered_events(self, receipt: TxReceipt) -> list[MeterRegistered]:
+        """The `MeterRegistered` events this contract emitted in `receipt`."""
+        return [MeterRegistered.from_abi(a) for a in self._events("MeterRegistered", receipt)]
+
+    def prosumer_registered_events(self, receipt: TxReceipt) -> list[ProsumerRegistered]:
+        """The `ProsumerRegistered` events this contract emitted in `receipt`."""
+        return [ProsumerRegistered.from_abi(a) for a in self._events("ProsumerRegistered", receipt)]
+
+    def role_admin_changed_events(self, receipt: TxReceipt) -> list[RoleAdminChanged]:
+        """The `RoleAdminChanged` events this contract emitted in `receipt`."""
+        return [RoleAdminChanged.from_abi(a) for a in self._events("RoleAdminChanged", receipt)]
+
+    def role_granted_events(self, receipt: TxReceipt) -> list[RoleGranted]:
+        """The `RoleGranted` events this contract emitted in `receipt`."""
+        return [RoleGranted.from_abi(a) for a in self._events("RoleGranted", receipt)]
+
+    def role_revoked_events(self, receipt: TxReceipt) -> list[RoleRevoked]:
+        """The `RoleRevoked` events this contract emitted in `receipt`."""
+        return [RoleRevoked.from_abi(a) for a in self._events("RoleRevoked", receipt)]

@@ -1,0 +1,366 @@
+# Generated from contracts/artifacts/RewardToken.json
+# by `python -m contracts.bindings.generate`. Do not edit: change the contract, rebuild,
+# regenerate.
+"""Typed binding of the `RewardToken` contract."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from eth_account.signers.local import LocalAccount
+from web3.types import TxReceipt
+
+from contracts.bindings.base import BoundContract, to_address
+from contracts.bindings.structs import Redemption
+from contracts.chain import Chain
+
+
+@dataclass(frozen=True)
+class Approval:
+    """`event Approval(address owner, address spender, uint256 value)`"""
+
+    owner: str
+    spender: str
+    value: int
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> Approval:
+        return cls(owner=str(args["owner"]), spender=str(args["spender"]), value=int(args["value"]))
+
+
+@dataclass(frozen=True)
+class RedemptionRefunded:
+    """`event RedemptionRefunded(uint256 redemptionId, address redeemer, uint256 amount)`"""
+
+    redemption_id: int
+    redeemer: str
+    amount: int
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> RedemptionRefunded:
+        return cls(
+            redemption_id=int(args["redemptionId"]),
+            redeemer=str(args["redeemer"]),
+            amount=int(args["amount"]),
+        )
+
+
+@dataclass(frozen=True)
+class RedemptionWindowSet:
+    """`event RedemptionWindowSet(uint64 windowSeconds)`"""
+
+    window_seconds: int
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> RedemptionWindowSet:
+        return cls(window_seconds=int(args["windowSeconds"]))
+
+
+@dataclass(frozen=True)
+class RewardIssued:
+    """`event RewardIssued(address account, uint256 amount, bytes32 reason, address issuer)`"""
+
+    account: str
+    amount: int
+    reason: bytes
+    issuer: str
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> RewardIssued:
+        return cls(
+            account=str(args["account"]),
+            amount=int(args["amount"]),
+            reason=bytes(args["reason"]),
+            issuer=str(args["issuer"]),
+        )
+
+
+@dataclass(frozen=True)
+class RewardRedeemed:
+    """
+    `event RewardRedeemed(uint256 redemptionId, address redeemer, uint256 amount, bytes32 kind,
+    uint64 deadline)`
+    """
+
+    redemption_id: int
+    redeemer: str
+    amount: int
+    kind: bytes
+    deadline: int
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> RewardRedeemed:
+        return cls(
+            redemption_id=int(args["redemptionId"]),
+            redeemer=str(args["redeemer"]),
+            amount=int(args["amount"]),
+            kind=bytes(args["kind"]),
+            deadline=int(args["deadline"]),
+        )
+
+
+@dataclass(frozen=True)
+class RoleAdminChanged:
+    """`event RoleAdminChanged(bytes32 role, bytes32 previousAdminRole, bytes32 newAdminRole)`"""
+
+    role: bytes
+    previous_admin_role: bytes
+    new_admin_role: bytes
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> RoleAdminChanged:
+        return cls(
+            role=bytes(args["role"]),
+            previous_admin_role=bytes(args["previousAdminRole"]),
+            new_admin_role=bytes(args["newAdminRole"]),
+        )
+
+
+@dataclass(frozen=True)
+class RoleGranted:
+    """`event RoleGranted(bytes32 role, address account, address sender)`"""
+
+    role: bytes
+    account: str
+    sender: str
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> RoleGranted:
+        return cls(
+            role=bytes(args["role"]),
+            account=str(args["account"]),
+            sender=str(args["sender"]),
+        )
+
+
+@dataclass(frozen=True)
+class RoleRevoked:
+    """`event RoleRevoked(bytes32 role, address account, address sender)`"""
+
+    role: bytes
+    account: str
+    sender: str
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> RoleRevoked:
+        return cls(
+            role=bytes(args["role"]),
+            account=str(args["account"]),
+            sender=str(args["sender"]),
+        )
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """`event Transfer(address from, address to, uint256 value)`"""
+
+    from_: str
+    to: str
+    value: int
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> Transfer:
+        return cls(from_=str(args["from"]), to=str(args["to"]), value=int(args["value"]))
+
+
+@dataclass(frozen=True)
+class VoucherIssued:
+    """`event VoucherIssued(uint256 redemptionId, address redeemer, bytes32 voucherCodeHash)`"""
+
+    redemption_id: int
+    redeemer: str
+    voucher_code_hash: bytes
+
+    @classmethod
+    def from_abi(cls, args: Mapping[str, Any]) -> VoucherIssued:
+        return cls(
+            redemption_id=int(args["redemptionId"]),
+            redeemer=str(args["redeemer"]),
+            voucher_code_hash=bytes(args["voucherCodeHash"]),
+        )
+
+
+class RewardToken(BoundContract):
+    """`RewardToken` at an address on a `Chain`."""
+
+    ARTIFACT = "RewardToken"
+    ABI_HASH = "aeb99d654419d25c5e73839d70b3459663723b11ab76a4120235d4d56145b629"
+
+    @classmethod
+    def deploy(cls, chain: Chain, admin: str, *, sender: LocalAccount) -> RewardToken:
+        """Deploy a new RewardToken and bind it."""
+        return cls._deploy(chain, to_address(admin), sender=sender)
+
+    def default_admin_role(self) -> bytes:
+        """Call `DEFAULT_ADMIN_ROLE()`."""
+        returned = self._call("DEFAULT_ADMIN_ROLE")
+        return bytes(returned)
+
+    def reward_issuer_role(self) -> bytes:
+        """Call `REWARD_ISSUER_ROLE()`."""
+        returned = self._call("REWARD_ISSUER_ROLE")
+        return bytes(returned)
+
+    def voucher_oracle_role(self) -> bytes:
+        """Call `VOUCHER_ORACLE_ROLE()`."""
+        returned = self._call("VOUCHER_ORACLE_ROLE")
+        return bytes(returned)
+
+    def allowance(self, owner: str, spender: str) -> int:
+        """Call `allowance(address owner, address spender)`."""
+        returned = self._call("allowance", to_address(owner), to_address(spender))
+        return int(returned)
+
+    def approve(self, spender: str, value: int, *, sender: LocalAccount) -> TxReceipt:
+        """Send `approve(address spender, uint256 value)`."""
+        return self._send(sender, "approve", to_address(spender), value)
+
+    def balance_of(self, account: str) -> int:
+        """Call `balanceOf(address account)`."""
+        returned = self._call("balanceOf", to_address(account))
+        return int(returned)
+
+    def decimals(self) -> int:
+        """Call `decimals()`."""
+        returned = self._call("decimals")
+        return int(returned)
+
+    def fulfil(
+        self,
+        redemption_id: int,
+        voucher_code_hash: bytes,
+        *,
+        sender: LocalAccount,
+    ) -> TxReceipt:
+        """Send `fulfil(uint256 redemptionId, bytes32 voucherCodeHash)`."""
+        return self._send(sender, "fulfil", redemption_id, voucher_code_hash)
+
+    def get_role_admin(self, role: bytes) -> bytes:
+        """Call `getRoleAdmin(bytes32 role)`."""
+        returned = self._call("getRoleAdmin", role)
+        return bytes(returned)
+
+    def grant_role(self, role: bytes, account: str, *, sender: LocalAccount) -> TxReceipt:
+        """Send `grantRole(bytes32 role, address account)`."""
+        return self._send(sender, "grantRole", role, to_address(account))
+
+    def has_role(self, role: bytes, account: str) -> bool:
+        """Call `hasRole(bytes32 role, address account)`."""
+        returned = self._call("hasRole", role, to_address(account))
+        return bool(returned)
+
+    def issue(self, account: str, amount: int, reason: bytes, *, sender: LocalAccount) -> TxReceipt:
+        """Send `issue(address account, uint256 amount, bytes32 reason)`."""
+        return self._send(sender, "issue", to_address(account), amount, reason)
+
+    def name(self) -> str:
+        """Call `name()`."""
+        returned = self._call("name")
+        return str(returned)
+
+    def redeem(self, amount: int, kind: bytes, *, sender: LocalAccount) -> TxReceipt:
+        """Send `redeem(uint256 amount, bytes32 kind)`."""
+        return self._send(sender, "redeem", amount, kind)
+
+    def redemption(self, redemption_id: int) -> Redemption:
+        """Call `redemption(uint256 redemptionId)`."""
+        returned = self._call("redemption", redemption_id)
+        return Redemption.from_abi(returned)
+
+    def redemption_count(self) -> int:
+        """Call `redemptionCount()`."""
+        returned = self._call("redemptionCount")
+        return int(returned)
+
+    def redemption_window(self) -> int:
+        """Call `redemptionWindow()`."""
+        returned = self._call("redemptionWindow")
+        return int(returned)
+
+    def refund(self, redemption_id: int, *, sender: LocalAccount) -> TxReceipt:
+        """Send `refund(uint256 redemptionId)`."""
+        return self._send(sender, "refund", redemption_id)
+
+    def renounce_role(
+        self,
+        role: bytes,
+        caller_confirmation: str,
+        *,
+        sender: LocalAccount,
+    ) -> TxReceipt:
+        """Send `renounceRole(bytes32 role, address callerConfirmation)`."""
+        return self._send(sender, "renounceRole", role, to_address(caller_confirmation))
+
+    def revoke_role(self, role: bytes, account: str, *, sender: LocalAccount) -> TxReceipt:
+        """Send `revokeRole(bytes32 role, address account)`."""
+        return self._send(sender, "revokeRole", role, to_address(account))
+
+    def set_redemption_window(self, window_seconds: int, *, sender: LocalAccount) -> TxReceipt:
+        """Send `setRedemptionWindow(uint64 windowSeconds)`."""
+        return self._send(sender, "setRedemptionWindow", window_seconds)
+
+    def supports_interface(self, interface_id: bytes) -> bool:
+        """Call `supportsInterface(bytes4 interfaceId)`."""
+        returned = self._call("supportsInterface", interface_id)
+        return bool(returned)
+
+    def symbol(self) -> str:
+        """Call `symbol()`."""
+        returned = self._call("symbol")
+        return str(returned)
+
+    def total_supply(self) -> int:
+        """Call `totalSupply()`."""
+        returned = self._call("totalSupply")
+        return int(returned)
+
+    def transfer(self, to: str, value: int, *, sender: LocalAccount) -> TxReceipt:
+        """Send `transfer(address to, uint256 value)`."""
+        return self._send(sender, "transfer", to_address(to), value)
+
+    def transfer_from(self, from_: str, to: str, value: int, *, sender: LocalAccount) -> TxReceipt:
+        """Send `transferFrom(address from, address to, uint256 value)`."""
+        return self._send(sender, "transferFrom", to_address(from_), to_address(to), value)
+
+    def approval_events(self, receipt: TxReceipt) -> list[Approval]:
+        """The `Approval` events this contract emitted in `receipt`."""
+        return [Approval.from_abi(a) for a in self._events("Approval", receipt)]
+
+    def redemption_refunded_events(self, receipt: TxReceipt) -> list[RedemptionRefunded]:
+        """The `RedemptionRefunded` events this contract emitted in `receipt`."""
+        return [RedemptionRefunded.from_abi(a) for a in self._events("RedemptionRefunded", receipt)]
+
+    def redemption_window_set_events(self, receipt: TxReceipt) -> list[RedemptionWindowSet]:
+        """The `RedemptionWindowSet` events this contract emitted in `receipt`."""
+        found = self._events("RedemptionWindowSet", receipt)
+        return [RedemptionWindowSet.from_abi(a) for a in found]
+
+    def reward_issued_events(self, receipt: TxReceipt) -> list[RewardIssued]:
+        """The `RewardIssued` events this contract emitted in `receipt`."""
+        return [RewardIssued.from_abi(a) for a in self._events("RewardIssued", receipt)]
+
+    def reward_redeemed_events(self, receipt: TxReceipt) -> list[RewardRedeemed]:
+        """The `RewardRedeemed` events this contract emitted in `receipt`."""
+        return [RewardRedeemed.from_abi(a) for a in self._events("RewardRedeemed", receipt)]
+
+    def role_admin_changed_events(self, receipt: TxReceipt) -> list[RoleAdminChanged]:
+        """The `RoleAdminChanged` events this contract emitted in `receipt`."""
+        return [RoleAdminChanged.from_abi(a) for a in self._events("RoleAdminChanged", receipt)]
+
+    def role_granted_events(self, receipt: TxReceipt) -> list[RoleGranted]:
+        """The `RoleGranted` events this contract emitted in `receipt`."""
+        return [RoleGranted.from_abi(a) for a in self._events("RoleGranted", receipt)]
+
+    def role_revoked_events(self, receipt: TxReceipt) -> list[RoleRevoked]:
+        """The `RoleRevoked` events this contract emitted in `receipt`."""
+        return [RoleRevoked.from_abi(a) for a in self._events("RoleRevoked", receipt)]
+
+    def transfer_events(self, receipt: TxReceipt) -> list[Transfer]:
+        """The `Transfer` events this contract emitted in `receipt`."""
+        return [Transfer.from_abi(a) for a in self._events("Transfer", receipt)]
+
+    def voucher_issued_events(self, receipt: TxReceipt) -> list[VoucherIssued]:
+        """The `VoucherIssued` events this contract emitted in `receipt`."""
+        return [VoucherIssued.from_abi(a) for a in self._events("VoucherIssued", receipt)]
