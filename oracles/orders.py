@@ -5,13 +5,15 @@ index, then EIP-712 digest), commits their Merkle root, clears them with the cle
 engine over the feeders' envelopes and the grid's tariffs, checks the result with
 `market.verify` (a result the engine's own verifier rejects never leaves this process),
 and submits it in chunks. Idempotent per interval: a book already committed with the same
-root is not committed again, and a cleared interval is not submitted again.
+root is not committed again, and a cleared interval is not submitted again. Every
+transaction goes through `FeeBumpingSender`: one that is stuck (or refused as
+under-priced) is replaced with the same nonce and higher fees until a version lands.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
@@ -22,6 +24,7 @@ from contracts import merkle
 from contracts.chain import Chain
 from contracts.eip712 import CompactSignature, Order, Side
 from contracts.packed import Position, encode_order, encode_positions
+from oracles.sending import FeeBumpingSender
 
 UNLIMITED_WH = 2**64 - 1
 STATUS_BOOK_COMMITTED = 1
@@ -204,6 +207,11 @@ class OrderOracle:
     order_oracle: LocalAccount  # holds ORDER_ORACLE_ROLE
     operator: LocalAccount  # holds MARKET_OPERATOR_ROLE
     chunk_orders: int = 128  # orders per submitClearing transaction (a power of two)
+    stuck_after_s: float = 30.0  # no receipt by then: replace with higher fees
+    sender: FeeBumpingSender = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sender = FeeBumpingSender(self.chain, stuck_after_s=self.stuck_after_s)
 
     @property
     def contract(self):  # type: ignore[no-untyped-def]
@@ -219,7 +227,7 @@ class OrderOracle:
         info = self.chain.call(self.contract.functions.intervalInfo(interval))
         if info[0] == root and info[2] == len(book) and info[7] >= STATUS_BOOK_COMMITTED:
             return None  # committed before a restart
-        return self.chain.send(
+        return self.sender.send(
             self.contract.functions.commitBook(interval, root, len(book)), sender=self.order_oracle
         )
 
@@ -238,7 +246,7 @@ class OrderOracle:
                 b"".join(orders[start : start + size]),
                 k == len(starts) - 1,
             )
-            receipts.append(self.chain.send(call, sender=self.operator))
+            receipts.append(self.sender.send(call, sender=self.operator))
         return receipts
 
     def settle(self, clearing: Clearing, meter_indices: Sequence[int]) -> list[TxReceipt]:
@@ -251,10 +259,10 @@ class OrderOracle:
             call = self.contract.functions.settlePositions(
                 clearing.interval, k, encode_positions(chunk)
             )
-            receipts.append(self.chain.send(call, sender=self.operator))
+            receipts.append(self.sender.send(call, sender=self.operator))
         traded = {p.meter_index for chunk in chunks for p in chunk}
         idle = [i for i in meter_indices if i not in traded]
         if idle:
             call = self.contract.functions.settleMeters(clearing.interval, idle)
-            receipts.append(self.chain.send(call, sender=self.operator))
+            receipts.append(self.sender.send(call, sender=self.operator))
         return receipts
