@@ -81,7 +81,8 @@ def prepare_schema(engine: Engine) -> str:
     metadata = load_models()
     with _schema_lock(engine), engine.begin() as connection:
         if engine.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(7_271_001)"))
+            # PostgreSQL before 16 reads no digit separators in SQL: write the key plainly.
+            connection.execute(text("SELECT pg_advisory_xact_lock(7271001)"))
         tables = set(inspect(connection).get_table_names())
         config = alembic_config(connection)
         if not tables:
