@@ -11,7 +11,7 @@ NODE_STAMP := node_modules/.installed
 # download cannot work offline).
 CHROMIUM   := /usr/bin/chromium
 
-.PHONY: setup demo test lint contracts bench lock clean
+.PHONY: setup demo test lint contracts bench lock clean postgres-server
 
 setup: $(PY_STAMP) $(NODE_STAMP)
 
@@ -31,8 +31,14 @@ $(CHROMIUM):
 demo: setup
 	$(BIN)/tem demo
 
-test: setup $(CHROMIUM)
+test: setup $(CHROMIUM) postgres-server
 	$(BIN)/python -m pytest
+
+# The read model's PostgreSQL tests start a throwaway server from Debian's binaries.
+postgres-server:
+	@test -n "$(wildcard /usr/lib/postgresql/*/bin/initdb)" || { \
+	  command -v apt-get >/dev/null || { echo "install PostgreSQL's server: the read-model tests start one"; exit 1; }; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
 lint: setup
 	$(BIN)/ruff check .
