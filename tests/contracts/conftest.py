@@ -1,5 +1,10 @@
-"""Fixtures for the contract tests: a deployed suite on the embedded chain (and on anvil),
-reset between tests with the chain's own snapshot/revert so each test starts clean."""
+"""Fixtures for the contract tests: a deployed suite on the embedded chain and on anvil,
+reset between tests with the chain's own snapshot/revert so each test starts clean.
+
+Every test that takes `suite` runs on both local backends (`[embedded]` and `[anvil]` in
+its id): py-evm in process and a real anvil node over JSON-RPC, each deployed once per
+session. They differ in how reverts come back (exception text vs. JSON-RPC error data),
+in their clocks and in gas estimation, which is what running every path twice checks."""
 
 from __future__ import annotations
 
@@ -29,13 +34,24 @@ def _embedded_suite() -> Suite:
     return deploy_test_suite(embedded())
 
 
+BACKENDS = ("embedded", "anvil")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "suite" in metafunc.fixturenames:
+        metafunc.parametrize("suite", BACKENDS, indirect=True)
+
+
 @pytest.fixture
-def suite(_embedded_suite: Suite) -> Iterator[Suite]:
-    """The whole suite on the embedded chain, as deployed (state reverted after the test)."""
-    snapshot = _snapshot(_embedded_suite.chain)
-    _embedded_suite.reset_caches()
-    yield _embedded_suite
-    _revert(_embedded_suite.chain, snapshot)
+def suite(request: pytest.FixtureRequest) -> Iterator[Suite]:
+    """The whole suite as deployed, on the backend the test is parametrized with (state
+    reverted after the test)."""
+    backend = getattr(request, "param", "embedded")
+    deployed: Suite = request.getfixturevalue(f"_{backend}_suite")
+    snapshot = _snapshot(deployed.chain)
+    deployed.reset_caches()
+    yield deployed
+    _revert(deployed.chain, snapshot)
 
 
 @pytest.fixture(scope="session")

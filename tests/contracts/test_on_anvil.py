@@ -1,33 +1,42 @@
-"""A subset of the contract tests on a real anvil node (the embedded chain runs them all):
-the same contracts, a real JSON-RPC node, its own revert encoding and clock."""
+"""What only a real node shows: a transaction that is mined and reverts on-chain.
+
+Every test taking `suite` already runs on anvil as well (see conftest.py); `Chain.send`
+refuses a doomed transaction at gas estimation, so the on-chain failure path needs a
+transaction signed by hand, with its gas fixed, that the node mines and reverts."""
 
 from __future__ import annotations
 
-from tests.contracts import test_market_cycle, test_market_mutations, test_market_paths
+from typing import Any
+
+import pytest
+
+from contracts.bindings.errors import AccessControlUnauthorizedAccount
+from contracts.errors import TransactionFailed
 from tests.contracts.suite import Suite
 
 
-def test_full_interval_cycle(anvil_suite: Suite) -> None:
-    test_market_cycle.test_full_interval_cycle(anvil_suite)
-
-
-def test_order_checks(anvil_suite: Suite) -> None:
-    test_market_mutations.test_order_checks_expiry_interval_ownership_and_credit(anvil_suite)
-
-
-def test_chunked_clearing(anvil_suite: Suite) -> None:
-    test_market_paths.test_chunked_clearing_and_settlement_per_chunk(anvil_suite, 2)
-
-
-def test_readings(anvil_suite: Suite) -> None:
-    test_market_paths.test_readings_repost_conflict_and_limits(anvil_suite)
-
-
-def test_debts(anvil_suite: Suite) -> None:
-    test_market_paths.test_debts_both_ways_and_their_payment(anvil_suite)
-
-
-def test_grace_period(anvil_suite: Suite) -> None:
-    test_market_paths.test_missing_readings_count_as_zero_only_for_the_operator_after_the_grace(
-        anvil_suite
+def test_a_mined_revert_is_a_transaction_failed_and_its_gas_is_counted(
+    anvil_suite: Suite,
+) -> None:
+    chain, stranger = anvil_suite.chain, anvil_suite.prosumers[0]
+    mint = anvil_suite.CreditToken.functions.mint(stranger.address, 1)
+    with pytest.raises(AccessControlUnauthorizedAccount):  # what Chain.send says up front
+        chain.send(mint, sender=stranger)
+    tx: dict[str, Any] = dict(
+        mint.build_transaction(
+            {
+                "from": stranger.address,
+                "gas": 100_000,
+                "nonce": chain.w3.eth.get_transaction_count(stranger.address),
+                "chainId": chain.chain_id,
+                "maxFeePerGas": 2 * chain.w3.eth.get_block("latest")["baseFeePerGas"] + 10**9,
+                "maxPriorityFeePerGas": 10**9,
+            }
+        )
     )
+    tx_hash = chain.w3.eth.send_raw_transaction(stranger.sign_transaction(tx).raw_transaction)
+    before = chain.gas_used_total
+    with pytest.raises(TransactionFailed, match="reverted on-chain"):
+        chain.wait(tx_hash)
+    assert 21_000 < chain.gas_used_total - before < 100_000  # paid for, unlike the estimate
+    assert anvil_suite.call(anvil_suite.CreditToken.functions.totalSupply()) == 0
