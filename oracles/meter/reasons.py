@@ -26,6 +26,10 @@ class Reason(StrEnum):
     DUPLICATE = "duplicate"
     REGISTER_RESET = "register_reset"
     CONFLICTS_STORED = "conflicts_stored"
+    #: A bus message that is not a reading at all (not JSON, a field missing or of the
+    #: wrong type, or a meter id other than its subject's); kept last so that the
+    #: compact codes of the row rules above do not change.
+    MALFORMED_MESSAGE = "malformed_message"
 
 
 #: Reason codes in precedence order; index + 1 is the compact int8 code used in arrays.

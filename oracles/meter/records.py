@@ -279,6 +279,26 @@ def _store_quarantine(session: Session, quarantine: pd.DataFrame) -> tuple[int, 
     return len(rows), len(q) - len(rows)
 
 
+def store_malformed(session: Session, rows: Sequence[QuarantinedRow]) -> tuple[int, int]:
+    """Quarantine messages that are not readings at all; (added, already stored)."""
+    if not rows:
+        return 0, 0
+    frame = pd.DataFrame(
+        [
+            {
+                "source": r.source,
+                "source_row": r.source_row,
+                "reason": r.reason,
+                "meter_id": r.meter_id,
+                "timestamp_s": r.timestamp_s,
+                "message": r.message,
+            }
+            for r in rows
+        ]
+    )
+    return _store_quarantine(session, frame)
+
+
 def _store_registers(session: Session, registers: pd.DataFrame) -> int:
     """Keep each meter's newest trusted register reading."""
     if registers.empty:

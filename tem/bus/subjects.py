@@ -24,6 +24,11 @@ def meter_reading(meter_id: str) -> str:
     return f"{PREFIX}.meter.reading.{_token(meter_id, 'meter id')}"
 
 
+def meter_reading_any() -> str:
+    """Every meter's readings: what the meter oracle consumes."""
+    return f"{PREFIX}.meter.reading.*"
+
+
 def order_placed() -> str:
     return f"{PREFIX}.order.placed"
 
