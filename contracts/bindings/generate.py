@@ -216,8 +216,16 @@ def docstring(text: str, indent: str) -> list[str]:
     return [f'{indent}"""', *(f"{indent}{w}" for w in wrapped), f'{indent}"""']
 
 
+def _shown_type(param: AbiParam) -> str:
+    # for people: a struct by its name (`Order[]`), the rest as in the ABI
+    kind = str(param["type"])
+    if kind.startswith("tuple"):
+        return struct_name(param) + kind[5:]
+    return kind
+
+
 def _signature_text(entry: AbiEntry) -> str:
-    params = ", ".join(f"{abi_type(p)} {p['name']}".strip() for p in entry["inputs"])
+    params = ", ".join(f"{_shown_type(p)} {p['name']}".strip() for p in entry["inputs"])
     return f"{entry['name']}({params})"
 
 

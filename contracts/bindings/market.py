@@ -389,9 +389,7 @@ class Market(BoundContract):
         return bool(returned)
 
     def hash_order(self, order: Order) -> bytes:
-        """
-        Call `hashOrder((address,bytes32,uint64,uint8,uint64,uint64,uint64,uint64,bytes32) order)`.
-        """
+        """Call `hashOrder(Order order)`."""
         returned = self._call("hashOrder", order.to_abi())
         return bytes(returned)
 
@@ -442,7 +440,7 @@ class Market(BoundContract):
         *,
         sender: LocalAccount,
     ) -> TxReceipt:
-        """Send `postReadings(uint64 interval, (uint32,uint64,uint64)[] readings)`."""
+        """Send `postReadings(uint64 interval, MeterReading[] readings)`."""
         return self._send(sender, "postReadings", interval, [x0.to_abi() for x0 in readings])
 
     def post_readings_attested(
@@ -454,8 +452,8 @@ class Market(BoundContract):
         sender: LocalAccount,
     ) -> TxReceipt:
         """
-        Send `postReadingsAttested(uint64 interval, (uint32,uint64,uint64)[] readings,
-        (bytes32,bytes32)[] signatures)`.
+        Send `postReadingsAttested(uint64 interval, MeterReading[] readings, Signature[]
+        signatures)`.
         """
         return self._send(
             sender,
@@ -560,8 +558,7 @@ class Market(BoundContract):
         sender: LocalAccount,
     ) -> TxReceipt:
         """
-        Send `submitClearing(uint64 interval, (uint64,int64,(uint64,int64)[]) header, bytes orders,
-        bool isFinal)`.
+        Send `submitClearing(uint64 interval, ClearingHeader header, bytes orders, bool isFinal)`.
         """
         return self._send(sender, "submitClearing", interval, header.to_abi(), orders, is_final)
 

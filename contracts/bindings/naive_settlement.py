@@ -80,7 +80,7 @@ class NaiveSettlement(BoundContract):
         return (int(returned[0]), int(returned[1]), bool(returned[2]))
 
     def settle(self, trades: Sequence[Trade], *, sender: LocalAccount) -> TxReceipt:
-        """Send `settle((address,address,uint256,uint64)[] trades)`."""
+        """Send `settle(Trade[] trades)`."""
         return self._send(sender, "settle", [x0.to_abi() for x0 in trades])
 
     def settled_trades(self, trade_id: bytes) -> int:

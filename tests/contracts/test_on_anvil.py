@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from web3.types import TxParams, Wei
 
 from contracts.bindings.errors import AccessControlUnauthorizedAccount
 from contracts.errors import TransactionFailed
@@ -22,18 +23,15 @@ def test_a_mined_revert_is_a_transaction_failed_and_its_gas_is_counted(
     mint = anvil_suite.CreditToken.functions.mint(stranger.address, 1)
     with pytest.raises(AccessControlUnauthorizedAccount):  # what Chain.send says up front
         chain.send(mint, sender=stranger)
-    tx: dict[str, Any] = dict(
-        mint.build_transaction(
-            {
-                "from": stranger.address,
-                "gas": 100_000,
-                "nonce": chain.w3.eth.get_transaction_count(stranger.address),
-                "chainId": chain.chain_id,
-                "maxFeePerGas": 2 * chain.w3.eth.get_block("latest")["baseFeePerGas"] + 10**9,
-                "maxPriorityFeePerGas": 10**9,
-            }
-        )
-    )
+    params: TxParams = {
+        "from": stranger.address,
+        "gas": 100_000,
+        "nonce": chain.w3.eth.get_transaction_count(stranger.address),
+        "chainId": chain.chain_id,
+        "maxFeePerGas": Wei(2 * chain.w3.eth.get_block("latest")["baseFeePerGas"] + 10**9),
+        "maxPriorityFeePerGas": Wei(10**9),
+    }
+    tx: dict[str, Any] = dict(mint.build_transaction(params))
     tx_hash = chain.w3.eth.send_raw_transaction(stranger.sign_transaction(tx).raw_transaction)
     before = chain.gas_used_total
     with pytest.raises(TransactionFailed, match="reverted on-chain"):
