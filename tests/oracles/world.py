@@ -11,11 +11,14 @@ from web3.contract import Contract
 
 from contracts.chain import Chain
 from contracts.deploy import Manifest, deploy_suite
+from contracts.eip712 import MarketDomain, Order, Side, order_digest, sign_order
+from oracles.orders import SignedOrder
 
 GRID, ORDER_ORACLE, OPERATOR, METER_ORACLE, PRICE_ORACLE = 2, 3, 4, 5, 6
 #: Extra meter oracles (co-signers of attested batches).
 CO_SIGNERS = (7, 8)
 OWNERS = (9,)
+TREASURY = 10
 
 
 @dataclass
@@ -26,6 +29,42 @@ class World:
 
     def account(self, index: int) -> LocalAccount:
         return self.chain.accounts[index]
+
+    @property
+    def owner(self) -> LocalAccount:
+        return self.chain.accounts[OWNERS[0]]
+
+    def fund_owner(self, credit: int) -> None:
+        """Treasury mints credit and deposits it into the meters' owner's ledger account."""
+        treasury = self.chain.accounts[TREASURY]
+        token = self.chain.contract("CreditToken", self.manifest.address("CreditToken"))
+        ledger = self.chain.contract("Ledger", self.manifest.address("Ledger"))
+        self.chain.send(token.functions.mint(treasury.address, credit), sender=treasury)
+        self.chain.send(token.functions.approve(ledger.address, credit), sender=treasury)
+        self.chain.send(ledger.functions.depositFor(self.owner.address, credit), sender=treasury)
+
+    def order(
+        self, meter: int, side: Side, energy_wh: int, limit_price: int, interval: int, nonce: int
+    ) -> SignedOrder:
+        """A signed order of the owner for meter `meter` (its index), feeder 1."""
+        domain = MarketDomain(self.chain.chain_id, self.manifest.address("Market"))
+        order = Order(
+            maker=self.owner.address,
+            meter_id=bytes.fromhex(self.meter_ids[meter][2:]),
+            interval=interval,
+            side=side,
+            energy_wh=energy_wh,
+            limit_price=limit_price,
+            nonce=nonce,
+            expiry=2**40,
+        )
+        return SignedOrder(
+            order,
+            sign_order(order, domain, self.owner),
+            order_digest(order, domain),
+            meter,
+            1,
+        )
 
     @property
     def market(self) -> Contract:
@@ -48,6 +87,7 @@ def deploy_world(chain: Chain, deployments: Path, *, meters: int) -> World:
             "MARKET_OPERATOR_ROLE": [f"dev:{OPERATOR}"],
             "METER_ORACLE_ROLE": [f"dev:{i}" for i in (METER_ORACLE, *CO_SIGNERS)],
             "PRICE_ORACLE_ROLE": [f"dev:{PRICE_ORACLE}"],
+            "TREASURY_ROLE": [f"dev:{TREASURY}"],
         },
     )
     registry = chain.contract("Registry", manifest.address("Registry"))
