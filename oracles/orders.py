@@ -72,35 +72,46 @@ class Clearing:
         return (self.connection_price, self.grid_import_wh, feeders)
 
     def positions(self, chunk_orders: int) -> list[list[Position]]:
-        """Each meter's net position per clearing chunk, exactly as the contract derived
-        them (what `settlePositions` must re-supply): a meter's position belongs to the
-        chunk in which the next meter's orders begin, the last one to the last chunk."""
-        size = _chunk_size(len(self.book), chunk_orders)
-        chunks: list[list[Position]] = [[] for _ in range(max(1, -(-len(self.book) // size)))]
-        current: Position | None = None
-        for i, (o, fill) in enumerate(zip(self.book, self.fills_wh, strict=True)):
-            if current is None or current.meter_index != o.meter_index:
-                if current is not None:
-                    chunks[i // size].append(current)
-                price = self.feeder_prices[o.feeder - 1]
-                current = Position(o.meter_index, o.order.maker, price, 0, 0)
-            sold, bought = (fill, 0) if o.order.side == Side.SELL else (0, fill)
-            current = Position(
-                current.meter_index,
-                current.owner,
-                current.price,
-                current.sold_wh + sold,
-                current.bought_wh + bought,
-            )
-        if current is not None:
-            chunks[-1].append(current)
-        return chunks
+        """Each meter's net position per clearing chunk (`positions_of`)."""
+        return positions_of(self.book, self.fills_wh, self.feeder_prices, chunk_orders)
 
     def packed_orders(self) -> list[bytes]:
         return [
             encode_order(o.order, fill, o.signature)
             for o, fill in zip(self.book, self.fills_wh, strict=True)
         ]
+
+
+def positions_of(
+    book: Sequence[SignedOrder],
+    fills_wh: Sequence[int],
+    feeder_prices: Sequence[int],
+    chunk_orders: int,
+) -> list[list[Position]]:
+    """Each meter's net position per clearing chunk, exactly as the contract derived
+    them (what `settlePositions` must re-supply): a meter's position belongs to the
+    chunk in which the next meter's orders begin, the last one to the last chunk.
+    `book` is in the Market's order; `feeder_prices` are feeders 1..F."""
+    size = _chunk_size(len(book), chunk_orders)
+    chunks: list[list[Position]] = [[] for _ in range(max(1, -(-len(book) // size)))]
+    current: Position | None = None
+    for i, (o, fill) in enumerate(zip(book, fills_wh, strict=True)):
+        if current is None or current.meter_index != o.meter_index:
+            if current is not None:
+                chunks[i // size].append(current)
+            price = feeder_prices[o.feeder - 1]
+            current = Position(o.meter_index, o.order.maker, price, 0, 0)
+        sold, bought = (fill, 0) if o.order.side == Side.SELL else (0, fill)
+        current = Position(
+            current.meter_index,
+            current.owner,
+            current.price,
+            current.sold_wh + sold,
+            current.bought_wh + bought,
+        )
+    if current is not None:
+        chunks[-1].append(current)
+    return chunks
 
 
 def _chunk_size(orders: int, chunk_orders: int) -> int:
@@ -253,16 +264,20 @@ class OrderOracle:
         """Settle a cleared interval whose readings are in: every chunk's positions, then
         the meters without a position (imbalance only). Anyone may; the operator does it
         so that nobody waits for the grace period."""
-        receipts = []
         chunks = clearing.positions(self.chunk_orders) if clearing.book else []
+        return self.settle_positions(clearing.interval, chunks, meter_indices)
+
+    def settle_positions(
+        self, interval: int, chunks: Sequence[Sequence[Position]], meter_indices: Sequence[int]
+    ) -> list[TxReceipt]:
+        """`settle` from the positions per chunk (`positions_of`), e.g. after a restart."""
+        receipts = []
         for k, chunk in enumerate(chunks):
-            call = self.contract.functions.settlePositions(
-                clearing.interval, k, encode_positions(chunk)
-            )
+            call = self.contract.functions.settlePositions(interval, k, encode_positions(chunk))
             receipts.append(self.sender.send(call, sender=self.operator))
         traded = {p.meter_index for chunk in chunks for p in chunk}
         idle = [i for i in meter_indices if i not in traded]
         if idle:
-            call = self.contract.functions.settleMeters(clearing.interval, idle)
+            call = self.contract.functions.settleMeters(interval, idle)
             receipts.append(self.sender.send(call, sender=self.operator))
         return receipts

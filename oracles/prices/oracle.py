@@ -6,9 +6,11 @@ accepts it; a refused one becomes an alarm on the audit feed and is never posted
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from eth_account.signers.local import LocalAccount
+from web3.types import TxReceipt
 
 from contracts.chain import Chain
 from oracles.audit import Auditor
@@ -57,3 +59,27 @@ class PriceOracle:
             msg_id=f"price:{tx}",
         )
         return price
+
+    async def post_market_price(
+        self, interval_start_s: int, price: int, battery_ids: Sequence[bytes] = ()
+    ) -> TxReceipt:
+        """Post the local market price of a cleared interval (credit units per kWh);
+        `battery_ids` are dispatched by their owners' price policies."""
+        market = self.chain.contract("Market", self.market_address)
+        call = market.functions.postMarketPrice(
+            interval_start_s // self.interval_seconds, price, list(battery_ids)
+        )
+        receipt = self.chain.send(call, sender=self.signer)
+        tx = receipt["transactionHash"].to_0x_hex()
+        await self.auditor.record(
+            OracleAction(
+                oracle="price",
+                action="market_price.posted",
+                interval=interval_start_s,
+                tx_hash=tx,
+                gas_used=receipt["gasUsed"],
+                detail=f"{price} credit units/kWh, {len(battery_ids)} batteries dispatched",
+            ),
+            msg_id=f"price:{tx}",
+        )
+        return receipt
