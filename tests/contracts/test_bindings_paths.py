@@ -5,11 +5,14 @@ and Registry's remaining views, the gas baseline contract."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from eth_utils import keccak
+from web3.types import TxReceipt
 
+from contracts.artifacts import load_artifact
 from contracts.bindings import errors as E
 from contracts.bindings.credit_token import CreditToken
 from contracts.bindings.energy_token import EnergyToken
@@ -21,7 +24,7 @@ from contracts.bindings.reward_token import RewardToken
 from contracts.bindings.storage_token import StorageToken
 from contracts.bindings.structs import Trade
 from contracts.deploy import INTERVAL_SECONDS
-from tests.contracts.suite import Suite
+from tests.contracts.suite import ROLE_ACCOUNTS, Suite
 
 ZERO_ADDRESS = "0x" + "00" * 20
 ADMIN_ROLE = bytes(32)
@@ -64,6 +67,49 @@ def test_access_control_on_every_contract(suite: Suite, binding: type[Any]) -> N
         (role, a.address, a.address)
     ]
     assert not contract.has_role(role, a.address)
+
+
+def test_role_constants_are_the_hashes_of_their_names_and_held_as_deployed(suite: Suite) -> None:
+    credit, energy, storage = (
+        suite.bind(CreditToken),
+        suite.bind(EnergyToken),
+        suite.bind(StorageToken),
+    )
+    reward, registry = suite.bind(RewardToken), suite.bind(Registry)
+    ledger, market = suite.bind(Ledger), suite.bind(Market)
+    read = {
+        ("CreditToken", "TREASURY_ROLE"): credit.treasury_role(),
+        ("Ledger", "TREASURY_ROLE"): ledger.treasury_role(),
+        ("Ledger", "MARKET_ROLE"): ledger.market_role(),
+        ("EnergyToken", "MINTER_ROLE"): energy.minter_role(),
+        ("StorageToken", "MINTER_ROLE"): storage.minter_role(),
+        ("RewardToken", "REWARD_ISSUER_ROLE"): reward.reward_issuer_role(),
+        ("RewardToken", "VOUCHER_ORACLE_ROLE"): reward.voucher_oracle_role(),
+        ("Registry", "GRID_OPERATOR_ROLE"): registry.grid_operator_role(),
+        ("Market", "MARKET_OPERATOR_ROLE"): market.market_operator_role(),
+        ("Market", "ORDER_ORACLE_ROLE"): market.order_oracle_role(),
+        ("Market", "PRICE_ORACLE_ROLE"): market.price_oracle_role(),
+        ("Market", "METER_ORACLE_ROLE"): market.meter_oracle_role(),
+    }
+    declared = {
+        (name, entry["name"])
+        for name in suite.contracts
+        for entry in load_artifact(name).abi
+        if entry["type"] == "function"
+        and entry["name"].endswith("_ROLE")
+        and entry["name"] != "DEFAULT_ADMIN_ROLE"
+    }
+    assert set(read) == declared  # a new role constant needs a line above
+    for (contract, role), value in read.items():
+        assert value == keccak(text=role), (contract, role)
+        holder = ROLE_ACCOUNTS.get(role)
+        if holder is not None:  # roles held by people; the rest are wired to contracts
+            assert suite.bind(_BY_NAME[contract]).has_role(
+                value, suite.chain.accounts[holder].address
+            )
+
+
+_BY_NAME: dict[str, type[Any]] = {b.__name__: b for b in SUITE_BINDINGS}
 
 
 @pytest.mark.parametrize("binding", [Ledger, Market], ids=lambda b: b.__name__)
@@ -196,7 +242,7 @@ def test_ledger_limits(suite: Suite) -> None:
 
 def test_only_the_market_may_touch_escrow_settlements_and_dispatch(suite: Suite) -> None:
     ledger, stranger = suite.bind(Ledger), suite.prosumers[0]
-    calls = [
+    calls: list[Callable[[], TxReceipt]] = [
         lambda: ledger.lock_escrow(bytes(32), sender=stranger),
         lambda: ledger.apply_settlements(bytes(64), sender=stranger),
         lambda: ledger.dispatch_by_policy(1, 100, [bytes(32)], sender=stranger),

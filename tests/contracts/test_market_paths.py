@@ -462,3 +462,22 @@ def test_positions_codec_matches_the_contract_hash(suite: Suite) -> None:
         assert suite.call(suite.Market.functions.chunkPositions(t, k))[0] == keccak(
             encode_positions(chunk)
         )
+
+
+def test_an_escrow_beyond_96_bits_is_refused(suite: Suite) -> None:
+    # 9e18 Wh (int64 flows) at 1e13 per kWh: ceil(9e18 * 1e13 / 1000) = 9e28 > 2^96 - 1
+    c = Community.create(suite, 1, credit=0)
+    t = c.past_interval()
+    energy, price = 9 * 10**18, 10**13
+    book = [c.order(c.members[0], Side.BUY, energy, price + 1, t)]  # must be filled
+    c.commit(t, book)
+    c.post_tariffs(t, price, FIT)
+    clearing = equilibrium(t, book, import_tariff=price, feed_in_tariff=FIT)
+    assert clearing.book[0].fill == energy  # bought in full from the grid at the tariff
+    fn = suite.Market.functions.submitClearing(t, clearing.header(), clearing.orders()[0], True)
+    err = suite.reverts(fn, suite.role("MARKET_OPERATOR_ROLE"))
+    assert (err.name, err.args_) == (
+        "MarketEscrowTooLarge",
+        (c.members[0].meter_index, -(-energy * price // 1000)),
+    )
+    assert -(-energy * price // 1000) > 2**96 - 1
