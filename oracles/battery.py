@@ -34,6 +34,7 @@ from tem.bus import subjects
 from tem.bus.client import Bus
 from tem.bus.messages import BatteryAck, BatteryCommand, BusMessageInvalid, OracleAction
 from tem.store import Base, Store
+from tem.waiting import pause
 
 log = logging.getLogger(__name__)
 _LABEL = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -389,6 +390,7 @@ class BatteryOracle:
         *,
         batch: int = 512,
         recorded: Callable[[Sequence[BatteryAck]], object] | None = None,
+        caught_up: asyncio.Event | None = None,
     ) -> None:
         """Record answers from the BATTERY stream until `stop` is set.
 
@@ -399,6 +401,10 @@ class BatteryOracle:
         message of a batch covers the batch, since batches commit in delivery order. A
         durable made before that (explicit acks) is kept and acked message by message.
         `recorded` is told of each committed batch's answers (e.g. to measure latency).
+        `caught_up` is set once every answer stored before this start is recorded (none
+        waiting, none delivered and unacknowledged): until then a command may look
+        unanswered only because its answer was not read yet (after a restart), and
+        `retry_unanswered` must wait for it (see `run_retries`).
         """
         inbox: asyncio.Queue[Msg] = asyncio.Queue()
 
@@ -411,15 +417,26 @@ class BatteryOracle:
             stream="BATTERY",
             cb=enqueue,
             manual_ack=True,
-            config=ConsumerConfig(ack_policy=AckPolicy.ALL, ack_wait=30.0, max_ack_pending=20_000),
+            # What a killed oracle had been handed and not acked comes again after
+            # ack_wait: kept short so that a restart catches up soon.
+            config=ConsumerConfig(ack_policy=AckPolicy.ALL, ack_wait=10.0, max_ack_pending=20_000),
         )
         info = await subscription.consumer_info()
         cumulative = info.config.ack_policy == AckPolicy.ALL
+
+        async def check_caught_up() -> None:
+            if caught_up is None or caught_up.is_set() or not inbox.empty():
+                return
+            now = await subscription.consumer_info()
+            if now.num_pending == 0 and now.num_ack_pending == 0:
+                caught_up.set()
+
         try:
             while not stop.is_set():
                 try:
                     first = await asyncio.wait_for(inbox.get(), timeout=0.2)
                 except TimeoutError:
+                    await check_caught_up()
                     continue
                 messages = [first]
                 while len(messages) < batch and not inbox.empty():
@@ -432,5 +449,22 @@ class BatteryOracle:
                     await message.ack()
                 if recorded is not None:
                     recorded(acks)
+                await check_caught_up()
         finally:
             await subscription.unsubscribe()
+
+    async def run_retries(
+        self, stop: asyncio.Event, caught_up: asyncio.Event, *, period_s: float = 1.0
+    ) -> None:
+        """`retry_unanswered` every `period_s` until `stop`, once `caught_up` (from
+        `run_acks`) says every stored answer is recorded: a restarted oracle must not send
+        again a command whose answer is waiting on the stream. A failed round (the bus or
+        the database away) is logged, and the next one tries again."""
+        while not stop.is_set() and not caught_up.is_set():
+            await pause(stop, 0.2)
+        while not stop.is_set():
+            try:
+                await self.retry_unanswered()
+            except (OSError, TimeoutError) as exc:
+                log.warning("battery retries failed (%s); trying again", type(exc).__name__)
+            await pause(stop, period_s)

@@ -1,4 +1,7 @@
-"""`tem oracles` as a process: killed with SIGKILL mid-stream, it resumes from its cursors."""
+"""`tem oracles` as a process, killed with SIGKILL mid-stream: it resumes from its cursors
+without repeating anything. The voucher oracle fulfils each redemption once; the battery
+oracle sends no acknowledged command again and the devices (simulated, in this process)
+execute every dispatch exactly once. Anvil and a real NATS server."""
 
 from __future__ import annotations
 
@@ -8,17 +11,25 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 from eth_utils import keccak
 
 from contracts.chain import Chain, connect_url
-from contracts.deploy import deploy_suite
+from contracts.deploy import SUITE, deploy_suite
+from oracles.battery import BatteryCommandRecord, BatteryOracle
 from oracles.vouchers import VoucherRecord, code_hash
 from tem.anvil import AnvilNode
-from tem.bus.client import connect
+from tem.bus import subjects
+from tem.bus.client import Bus, connect
+from tem.bus.messages import BatteryCommand
 from tem.bus.server import LocalNatsServer
+from tem.bus.streams import ensure_streams
+from tem.sim.battery import BatteryDevice, BatteryFleet, BatteryModel, BatterySpec
 from tem.store import open_store
+from tests.contracts.community import Community, equilibrium
+from tests.contracts.suite import ROLE_ACCOUNTS, Suite
 
 ISSUER, ORACLE, PROSUMER = 3, 4, 5
 
@@ -111,3 +122,206 @@ def test_sigkill_then_restart_resumes_without_repeating(
         return (info.state.subjects or {}).get(f"tem.voucher.issued.{prosumer.address}", 0)
 
     assert asyncio.run(delivered_to_owner()) == 2
+
+
+# -- the battery oracle ------------------------------------------------------------------------
+BATTERIES = ("bat-k0", "bat-k1", "bat-k2")
+MAX_CHARGE_W = 5_000
+CHARGE_BELOW, DISCHARGE_ABOVE = 100, 200
+RETRY_AFTER_S = BatteryOracle.retry_after_s  # what `tem oracles` runs with
+# The oracle expires a command at its interval's end on the wall clock; the chain runs
+# ahead, so the intervals it can clear (already begun on its clock) are still to come.
+CHAIN_AHEAD_S = 3 * 3_600
+
+
+class CountingModel(BatteryModel):
+    """A battery that remembers every command it executed, in order."""
+
+    runs: list[str]
+
+    def execute(self, command: BatteryCommand) -> int:
+        self.runs.append(command.command_id)
+        return super().execute(command)
+
+
+def _start_battery(env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tem", "oracles", "--only", "battery"],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _community_with_batteries(chain: Chain, state: Path) -> tuple[Suite, list[bytes], int]:
+    """The suite, three registered batteries with a price policy, and a cleared interval."""
+    manifest, _ = deploy_suite(
+        chain,
+        deployer=chain.accounts[0],
+        deployments_dir=state / "deployments",
+        fresh=True,
+        roles={role: [f"dev:{i}"] for role, i in ROLE_ACCOUNTS.items()},
+    )
+    suite = Suite(
+        chain=chain,
+        contracts={e.name: chain.contract(e.name, manifest.address(e.name)) for e in SUITE},
+        manifest=manifest,
+    )
+    community = Community.create(suite, len(BATTERIES), credit=0)
+    ids = []
+    for member, name in zip(community.members, BATTERIES, strict=True):
+        battery = name.encode().ljust(32, b"\0")
+        suite.send(
+            suite.Registry.functions.registerBattery(
+                battery, member.meter_id, 10**7, MAX_CHARGE_W, 4_000, 9_000, 0
+            ),
+            suite.grid,
+        )
+        suite.fund(member.address, 10**18)
+        suite.send(
+            suite.Registry.functions.setBatteryPolicy(battery, CHARGE_BELOW, DISCHARGE_ABOVE),
+            member.account,
+        )
+        ids.append(battery)
+    interval = community.past_interval()
+    community.commit(interval, [])
+    community.post_tariffs(interval, 300, 80)
+    community.submit(equilibrium(interval, [], import_tariff=300, feed_in_tariff=80))
+    return suite, ids, interval
+
+
+def _dispatch(suite: Suite, interval: int, batteries: list[bytes]) -> None:
+    """A price under every battery's charge threshold: one dispatch per battery."""
+    suite.send(
+        suite.Market.functions.postMarketPrice(interval, CHARGE_BELOW - 1, batteries),
+        suite.role("PRICE_ORACLE_ROLE"),
+    )
+
+
+async def _until(predicate, timeout_s: float, what: str) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{what}: not in {timeout_s} s")
+
+
+async def _commands_on_stream(bus: Bus) -> list[BatteryCommand]:
+    found = []
+    for name in BATTERIES:
+        subject = subjects.battery_command(name)
+        info = await bus.js.stream_info("BATTERY", subjects_filter=subject)
+        count = (info.state.subjects or {}).get(subject, 0)
+        sub = await bus.js.subscribe(subject, ordered_consumer=True)
+        for _ in range(count):
+            found.append(BatteryCommand.from_bytes((await sub.next_msg(timeout=5)).data))
+        await sub.unsubscribe()
+    return found
+
+
+async def test_sigkill_mid_stream_then_restart_sends_nothing_twice(
+    tmp_path: Path, nats_server: LocalNatsServer
+) -> None:
+    state = tmp_path / "state"
+    bus = await connect(nats_server.url)
+    await ensure_streams(bus.js)
+    models = [
+        CountingModel(BatterySpec(name, 10**8, MAX_CHARGE_W, 4_000), soc_wh=0) for name in BATTERIES
+    ]
+    for model in models:
+        model.runs = []
+    devices = [BatteryDevice(model, bus) for model in models]  # wall clock: time.time
+    stop_devices = asyncio.Event()
+    fleet = asyncio.create_task(BatteryFleet(devices, bus, name="restart-test").run(stop_devices))
+    with AnvilNode(state) as node:
+        chain = connect_url(node.url, keys=node.dev_keys(), local=True)
+        chain.w3.provider.make_request("evm_increaseTime", [CHAIN_AHEAD_S])  # type: ignore[arg-type]
+        chain.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+        suite, batteries, interval = await asyncio.to_thread(
+            _community_with_batteries, chain, state
+        )
+        assert (interval + 1) * 900 > time.time() + 600  # the commands are far from expiry
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TEM_")}
+        database = tmp_path / "oracles.db"
+        env.update(
+            TEM_CHAIN=node.url,
+            TEM_NATS=nats_server.url,
+            TEM_DATA_DIR=str(state),
+            TEM_DATABASE_URL=f"sqlite:///{database}",
+        )
+
+        def executed() -> int:
+            return sum(len(m.runs) for m in models)
+
+        store = open_store(f"sqlite:///{database}")
+
+        def statuses() -> Counter[str]:
+            with store.transaction() as session:
+                return Counter(r.status for r in session.query(BatteryCommandRecord))
+
+        per_round = len(BATTERIES)
+        oracle = _start_battery(env, tmp_path)
+        try:
+            # Round 1, everything running: sent, executed, recorded.
+            await asyncio.to_thread(_dispatch, suite, interval, batteries)
+            await _until(lambda: statuses()["executed"] == per_round, 60, "round 1 recorded")
+            # Round 2 while the devices are away: sent, unanswered. Then SIGKILL the
+            # oracle (no chance to finish anything), and the devices come back and
+            # answer: the answers wait on the stream for an oracle that is not there.
+            stop_devices.set()
+            await fleet
+            await asyncio.to_thread(_dispatch, suite, interval, batteries)
+            await _until(lambda: statuses()["sent"] == per_round, 60, "round 2 sent")
+            round_2_sent = time.monotonic()
+            oracle.kill()
+            oracle.wait(timeout=10)
+            stop_devices = asyncio.Event()
+            fleet = asyncio.create_task(
+                BatteryFleet(devices, bus, name="restart-test").run(stop_devices)
+            )
+            await _until(lambda: executed() == 2 * per_round, 60, "round 2 executed")
+            # Rounds 3 and 4 happen on-chain while the oracle is down.
+            for _ in range(2):
+                await asyncio.to_thread(_dispatch, suite, interval, batteries)
+            # Past the retry delay: to an oracle that did not read the waiting answers
+            # first, round 2 would look unanswered and be sent again.
+            await asyncio.sleep(max(0.0, round_2_sent + RETRY_AFTER_S + 1 - time.monotonic()))
+            oracle = _start_battery(env, tmp_path)
+            total = 4 * per_round
+            await _until(lambda: executed() >= total, 60, "every command executed")
+
+            await _until(lambda: statuses() == {"executed": total}, 60, "all recorded")
+            await asyncio.sleep(1.5)  # a retry round, were one due
+            oracle.send_signal(signal.SIGTERM)
+            _out, err = await asyncio.to_thread(oracle.communicate, timeout=30)
+            assert oracle.returncode == 0, err
+        finally:
+            if oracle.poll() is None:
+                oracle.kill()
+            stop_devices.set()
+            await fleet
+
+        logs = suite.Ledger.events.BatteryDispatched().get_logs(
+            from_block=suite.manifest.first_block  # type: ignore[union-attr]
+        )
+    dispatched = sorted(f"{log.transactionHash.to_0x_hex()}:{log.logIndex}" for log in logs)
+    assert len(dispatched) == total
+    # Device side: every dispatch executed, none twice.
+    runs = [command_id for m in models for command_id in m.runs]
+    assert sorted(runs) == dispatched
+    for model in models:
+        energy_wh = MAX_CHARGE_W * 900 // 3600
+        assert model.soc_wh == energy_wh * 4  # four rounds, one command each
+    # Oracle side: each command sent once (round 2 not again after the restart, rounds
+    # 3 and 4 from the cursor), and recorded as executed after one attempt.
+    sent = Counter(c.command_id for c in await _commands_on_stream(bus))
+    assert sorted(sent) == dispatched and set(sent.values()) == {1}
+    with store.transaction() as session:
+        rows = session.query(BatteryCommandRecord).all()
+        assert {r.command_id: (r.status, r.attempts) for r in rows} == {
+            c: ("executed", 1) for c in dispatched
+        }
+    await bus.close()
