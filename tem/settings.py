@@ -58,6 +58,37 @@ class Settings(BaseSettings):
         "sqlite:///.tem/tem.db", description="read model: sqlite:///… or postgresql+psycopg://…"
     )
 
+    # -- input oracles (`tem oracles --only meter,price,order`) ----------------------------
+    meter_rated_power_w: int = Field(
+        25_000, gt=0, description="rated power of every registered meter (spike rule)"
+    )
+    meter_reading_interval_s: int | None = Field(
+        None, gt=0, description="length of one gateway reading; default: the market interval"
+    )
+    meter_open_window_s: int = Field(
+        2 * 86_400, gt=0, description="readings older than this are quarantined"
+    )
+    meter_batch: int = Field(500, ge=1, le=2_000, description="readings per transaction")
+    meter_post_period_s: float = Field(5.0, gt=0, description="how often ended intervals post")
+    meter_ack_wait_s: float = Field(
+        30.0, gt=0, description="an unacknowledged bus reading is redelivered after this"
+    )
+    meter_inbox_dir: Path | None = Field(None, description="folder of meter files to ingest")
+    price_config_file: Path | None = Field(
+        None, description="JSON: a tariff or a day-ahead file with markup (docs/prices.md)"
+    )
+    tariff_import_price: int = Field(
+        3_000, description="flat import tariff without a price config (credit units/kWh)"
+    )
+    tariff_feed_in_price: int = Field(
+        800, description="flat feed-in tariff without a price config (credit units/kWh)"
+    )
+    price_lead_intervals: int = Field(4, ge=1, description="intervals ahead to post tariffs for")
+    gate_closure_s: int = Field(60, ge=0, description="the book closes this long before")
+    tx_stuck_after_s: float = Field(
+        30.0, gt=0, description="no receipt by then: the oracle replaces it with a higher fee"
+    )
+
     @field_validator("chain")
     @classmethod
     def _chain_is_known(cls, value: str) -> str:

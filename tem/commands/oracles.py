@@ -19,18 +19,22 @@ console = Console(stderr=True)
 
 def oracles(
     only: Annotated[
-        str, typer.Option(help="comma-separated subset of: trade, battery, voucher")
+        str,
+        typer.Option(
+            help="comma-separated subset of: trade, battery, voucher (output oracles), "
+            "meter, price, order (input oracles)"
+        ),
     ] = "trade,battery,voucher",
 ) -> None:
-    """Run the output oracles (trade, battery, voucher) against the configured chain and bus."""
-    from tem.runtime import OUTPUT_ORACLES, install_stop_signals, run_output_oracles
+    """Run the oracles (by default the output oracles) against the configured chain and bus."""
+    from tem.runtime import ORACLES, install_stop_signals, run_output_oracles
 
     chosen = tuple(name.strip() for name in only.split(",") if name.strip())
-    unknown = set(chosen) - set(OUTPUT_ORACLES)
+    unknown = set(chosen) - set(ORACLES)
     if unknown or not chosen:
         raise ConfigError(
             f"--only: unknown oracle {', '.join(sorted(unknown)) or '(none)'}; "
-            f"choose from {', '.join(OUTPUT_ORACLES)}"
+            f"choose from {', '.join(ORACLES)}"
         )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = load_settings()
@@ -48,6 +52,7 @@ def oracles(
                 database_url=settings.database_url,
                 only=chosen,
                 stop=stop,
+                settings=settings,
                 bus_replicas=settings.bus_replicas,
             )
             console.print(f"stopped; events handled: {stats.delivered}")
