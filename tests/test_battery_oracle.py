@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 from contracts.chain import Chain
 from contracts.deploy import deploy_suite
 from contracts.events import ChainEvent, ChainPosition
-from oracles.audit import Auditor, OracleActionRecord
+from oracles.audit import Auditor, OracleActionRecord, batch_payload
 from oracles.battery import BatteryCommandRecord, BatteryOracle, battery_token
 from tem.bus import subjects
 from tem.bus.client import Bus
-from tem.bus.messages import BatteryAck, BatteryCommand
+from tem.bus.messages import BatteryAck, BatteryCommand, OracleAction, OracleActionBatch
 from tem.bus.streams import ensure_streams
 from tem.sim.battery import BatteryDevice, BatteryModel, BatterySpec
 from tem.store import Store, open_store
@@ -430,3 +430,69 @@ async def test_the_watcher_hands_whole_batches_to_a_batch_handler(
     assert await watcher.poll_once() == 0 and len(batches) == 3
     with pytest.raises(ValueError, match="handler"):
         EventWatcher(chain=embedded_chain, store=store, consumer="x", contracts={})
+
+
+async def _audit_messages_after(bus: Bus, last_seq: int) -> list[bytes]:
+    info = await bus.js.stream_info("AUDIT")
+    found = []
+    for seq in range(last_seq + 1, info.state.last_seq + 1):
+        found.append((await bus.js.get_msg("AUDIT", seq)).data or b"")
+    return found
+
+
+async def test_a_batch_is_audited_in_one_message_and_alarms_one_by_one(
+    bus: Bus, store: Store
+) -> None:
+    await ensure_streams(bus.js)
+    before = (await bus.js.stream_info("AUDIT")).state.last_seq
+    oracle = _oracle(bus, store, Clock(START + 5))
+    sendable = [dispatched(b"audit-b1", 1_000, 400 + n) for n in range(5)]
+    late = dispatched(b"audit-b1", 1_000, 410, interval=INTERVAL_ID - 1)
+    async with store.atomic() as session:
+        await oracle.handle_batch([*sendable, late], session)
+        await bus.settle()
+    messages = await _audit_messages_after(bus, before)
+    assert len(messages) == 2  # the five sends together, the alarm alone
+    batch = OracleActionBatch.from_bytes(messages[0])
+    assert (batch.oracle, batch.action, batch.status) == ("battery", "command.sent", "ok")
+    assert batch.interval == START and batch.detail.startswith("5 x command.sent")
+    with store.transaction() as session:
+        stored = {
+            r.msg_id: r for r in session.query(OracleActionRecord).filter_by(action="command.sent")
+        }
+    assert [a.msg_id for a in batch.actions] == [f"battery:{e.event_id}" for e in sendable]
+    for entry in batch.actions:  # each entry is its table row, field by field
+        row = stored[entry.msg_id]
+        assert (entry.subject_id, entry.interval, entry.detail, entry.at_ms) == (
+            row.subject_id,
+            row.interval,
+            row.detail,
+            row.at_ms,
+        )
+    alarm = OracleAction.from_bytes(messages[1])
+    assert (alarm.action, alarm.status) == ("command.expired", "alarm")
+    # The same batch again (a replay cut the same way): JetStream drops it by its id.
+    auditor = Auditor(bus=bus, store=store)
+    again = [(OracleAction.model_validate(a.model_dump()), a.msg_id) for a in batch.actions]
+    async with store.atomic() as session:
+        assert await auditor.record_batch(again, session=session) == 1
+        await bus.settle()
+    assert await _audit_messages_after(bus, before) == messages
+
+
+def test_a_batch_message_reads_as_a_single_action_too() -> None:
+    """Older readers of the feed (the dashboard) parse every message as an OracleAction:
+    a batch gives them its summary line."""
+    action = OracleAction(oracle="battery", action="ack.executed", interval=START, detail="x")
+    rows = {
+        f"id-{n}": {"msg_id": f"id-{n}", **action.model_dump(exclude={"version"})} for n in range(3)
+    }
+    payload, batch_id = batch_payload("battery", "ack.executed", [(m, action) for m in rows], rows)
+    summary = OracleAction.from_bytes(payload)
+    assert (summary.action, summary.interval) == ("ack.executed", START)
+    assert summary.detail == "3 x ack.executed, each in `actions`"
+    assert len(OracleActionBatch.from_bytes(payload).actions) == 3
+    _, reordered_id = batch_payload(
+        "battery", "ack.executed", [(m, action) for m in reversed(list(rows))], rows
+    )
+    assert batch_id.startswith("battery:batch:") and reordered_id != batch_id
