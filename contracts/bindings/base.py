@@ -68,7 +68,10 @@ class BoundContract:
     def _events(self, name: str, receipt: TxReceipt) -> list[Mapping[str, Any]]:
         """The arguments of every `name` event this contract emitted in `receipt`."""
         event = getattr(self.contract.events, name)()
-        return [log["args"] for log in event.process_receipt(receipt, errors=DISCARD)]
+        # web3 decodes every log whose topic matches, whoever emitted it (a Transfer of
+        # another token, a BatteryDispatched of the Ledger for the Market): keep our own
+        logs = event.process_receipt(receipt, errors=DISCARD)
+        return [log["args"] for log in logs if log["address"] == self.contract.address]
 
 
 def to_address(value: str) -> str:

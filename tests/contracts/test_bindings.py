@@ -15,14 +15,17 @@ from contracts.artifacts import artifact_names, load_artifact
 from contracts.bindings import errors as E
 from contracts.bindings.base import BindingStale
 from contracts.bindings.credit_token import CreditIssued, CreditToken
+from contracts.bindings.energy_token import EnergyToken
 from contracts.bindings.generate import (
     GenerateError,
     drift,
+    main,
     module_name,
     py_names,
     render_bindings,
     render_contract,
     snake,
+    write_bindings,
 )
 from contracts.bindings.ledger import Ledger
 from contracts.bindings.market import Market
@@ -52,6 +55,20 @@ def test_a_changed_abi_shows_as_drift(tmp_path: Path) -> None:
     )
     (artifacts / "Market.json").write_text(json.dumps(market))
     assert drift(artifacts) == ["errors.py", "market.py"]
+
+
+def test_writing_replaces_stale_modules_and_check_passes_after(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "old_contract.py").write_text("# a contract that is gone\n")
+    (tmp_path / "base.py").write_text("# hand-written: kept\n")
+    assert "old_contract.py" in drift(bindings_dir=tmp_path)
+    written = write_bindings(bindings_dir=tmp_path)
+    assert sorted(p.name for p in tmp_path.glob("*.py")) == sorted([*written, "base.py"])
+    assert (tmp_path / "base.py").read_text() == "# hand-written: kept\n"
+    assert drift(bindings_dir=tmp_path) == []
+    assert main(["--check"]) == 0  # the committed ones
+    assert "up to date" in capsys.readouterr().out
 
 
 def _bound_contracts() -> list[str]:
@@ -151,7 +168,13 @@ def test_bindings_send_call_read_events_and_raise_typed_reverts(suite: Suite) ->
         CreditIssued(account=holder.address, amount=5_000, treasury=suite.treasury.address)
     ]
     credit.approve(ledger.address, 5_000, sender=holder)
-    ledger.deposit(4_000, sender=holder)
+    receipt = ledger.deposit(4_000, sender=holder)
+    # events are the emitting contract's only: the deposit's Transfer is the CreditToken's
+    assert [(t.from_, t.to, t.value) for t in credit.transfer_events(receipt)] == [
+        (holder.address, ledger.address, 4_000)
+    ]
+    assert suite.bind(EnergyToken).transfer_events(receipt) == []
+    assert [e.amount for e in ledger.credit_deposited_events(receipt)] == [4_000]
     # call: a struct comes back as its dataclass
     assert ledger.account(holder.address) == Account(
         credit=4_000, escrow=0, energy_wh=0, reward_accrued=0, flags=0
