@@ -126,7 +126,8 @@ class Suite:
     def events(contract: Contract, name: str, receipt: Any) -> list[dict[str, Any]]:
         """The decoded `name` events `contract` emitted in `receipt`, as plain dicts."""
         found = getattr(contract.events, name)().process_receipt(receipt, errors=DISCARD)
-        return [dict(e["args"]) for e in found]
+        # web3 decodes any log with the event's topic, whoever emitted it: keep `contract`'s
+        return [dict(e["args"]) for e in found if e["address"] == contract.address]
 
     def timestamp(self) -> int:
         return int(self.chain.w3.eth.get_block("latest")["timestamp"])
