@@ -30,6 +30,7 @@ from api.routers import (
     orders,
     rewards,
 )
+from api.services.intake import OrderIntake
 from api.settings import ApiSettings
 from contracts.chain import Chain
 from contracts.deploy import Manifest
@@ -78,6 +79,7 @@ def create_app(
         try:
             yield
         finally:
+            await app.state.intake.close()
             stop.set()
             for task in tasks:
                 task.cancel()
@@ -93,6 +95,7 @@ def create_app(
     )
     app.state.ctx = ctx
     app.state.limiter = RateLimiter(settings.rate_per_s, settings.rate_burst)
+    app.state.intake = OrderIntake(ctx)
     install_problem_handlers(app, retry_after_s=settings.retry_after_s)
     for module in (
         health,

@@ -1,6 +1,9 @@
 """FastAPI dependencies as `Annotated` aliases: `ContextDep`, `CurrentPrincipal`,
 `CurrentProsumer`, `CurrentOperator`, `SessionDep`.
 
+Dependencies are `async def` although none awaits: FastAPI runs a plain `def` one in a
+worker thread, a round trip that cost more than the check itself.
+
 Authentication is a bearer token (`Authorization: Bearer …`); the live feed also takes
 `?access_token=` because browsers' EventSource cannot set headers. Every authenticated
 request takes a token from its address's rate-limit bucket.
@@ -17,14 +20,23 @@ from api.auth.tokens import Principal, TokenInvalid, verify_token
 from api.context import ApiContext
 from api.problems import Problem
 from api.ratelimit import RateLimiter
+from api.services.intake import OrderIntake
 
 
-def get_context(request: Request) -> ApiContext:
+async def get_context(request: Request) -> ApiContext:
     ctx: ApiContext = request.app.state.ctx
     return ctx
 
 
 ContextDep = Annotated[ApiContext, Depends(get_context)]
+
+
+async def get_intake(request: Request) -> OrderIntake:
+    intake: OrderIntake = request.app.state.intake
+    return intake
+
+
+IntakeDep = Annotated[OrderIntake, Depends(get_intake)]
 
 
 _bearer = HTTPBearer(auto_error=False, description="token from POST /auth/login")
@@ -47,11 +59,11 @@ def client_key(request: Request) -> str:
     return f"ip:{request.client.host if request.client else 'unknown'}"
 
 
-def limit_by_client(request: Request) -> None:
+async def limit_by_client(request: Request) -> None:
     rate_limit(request, client_key(request))
 
 
-def get_principal(
+async def get_principal(
     request: Request,
     ctx: ContextDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -87,7 +99,7 @@ def get_principal(
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
-def get_prosumer(principal: CurrentPrincipal) -> Principal:
+async def get_prosumer(principal: CurrentPrincipal) -> Principal:
     if not principal.has("prosumer"):
         raise Problem(
             403, "not-a-prosumer", "Prosumers only", f"{principal.address} is not registered"
@@ -95,7 +107,7 @@ def get_prosumer(principal: CurrentPrincipal) -> Principal:
     return principal
 
 
-def get_operator(principal: CurrentPrincipal) -> Principal:
+async def get_operator(principal: CurrentPrincipal) -> Principal:
     if not principal.has("grid_operator"):
         raise Problem(
             403,

@@ -3,7 +3,8 @@
 Two kinds, kept apart on purpose:
 
 - `api_*`: what the API is the source of: login nonces, the off-chain order book (the
-  prosumers' signed orders before the order oracle commits them), battery
+  prosumers' signed orders before the order oracle commits them, and the credit its open
+  buys reserve per maker and interval), battery
   acknowledgements and the bus cursor (from the bus, not the chain);
 - `rm_*`: derived from chain events by the shared watcher only. `api.readmodel.rebuild`
   drops and refills them from the chain; a test proves the result equals the original.
@@ -73,6 +74,20 @@ class BookOrder(Base):
         Index("ix_api_order_maker_interval", "maker", "interval"),
         Index("ix_api_order_interval", "interval"),
     )
+
+
+class ReservedCredit(Base):
+    """Worst case of a maker's open buys per interval, kept with the book.
+
+    Updated in the transaction that accepts or cancels a buy, so the credit check reads a
+    few rows (the maker's intervals not yet cleared) instead of summing the whole book.
+    """
+
+    __tablename__ = "api_reserved_credit"
+
+    maker: Mapped[str] = mapped_column(String(42), primary_key=True)
+    interval: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    reserved_credit: Mapped[int] = mapped_column(BigInteger)
 
 
 class BatteryAckRecord(Base):

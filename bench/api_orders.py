@@ -2,12 +2,15 @@
 
 A server process runs the real app under uvicorn on an embedded chain with a deployed suite
 and 32 funded prosumers (SQLite read model, a local NATS server: every accepted order is
-also published to JetStream). This process signs orders in advance (signing is the
-client's cost, not the API's) and sends them over HTTP with 1, 8 and 32 concurrent clients
-(one prosumer each), then at a fixed offered rate. It prints orders/s, median and p99
-latency; `--json` prints the figures as JSON.
+also published to JetStream). This process signs and serialises every order before the
+timed part (signing is the client's cost, not the API's) and sends them over plain
+keep-alive HTTP/1.1 connections (a minimal client: httpx alone costs more CPU than the
+server on these 2 shared cores) with 1, 8 and 32 concurrent clients (one prosumer each),
+then at a fixed offered rate. Baseline, same run and client: `GET /bench/ping`, a route
+that does nothing, i.e. the HTTP floor of server and client. It prints orders/s, median
+and p99 latency and the client's own CPU use; `--json` prints the figures as JSON.
 
-    python bench/api_orders.py [--orders 2000] [--rate 300] [--json]
+    python bench/api_orders.py [--orders 2000] [--rate 300] [--seconds 5] [--json]
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -85,6 +89,11 @@ def run_server(port: int) -> None:
             app = create_app(
                 chain=chain, manifest=manifest, store=store, bus=bus, settings=settings
             )
+
+            @app.get("/bench/ping", include_in_schema=False)
+            def ping() -> dict[str, bool]:
+                return {"ok": True}
+
             info = {
                 "chain_id": chain.chain_id,
                 "market": manifest.address("Market"),
@@ -102,13 +111,70 @@ def run_server(port: int) -> None:
             await task
             await bus.close()
 
-    asyncio.run(main())
+    # What `tem serve` runs on when installed: libuv's event loop (uvicorn picks httptools'
+    # parser by itself).
+    profile = os.environ.get("TEM_BENCH_PROFILE")  # a file: cProfile of the server
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+
+        def dump(*_: object) -> None:
+            # uvicorn re-raises the SIGTERM it caught once it has shut down: dump then.
+            profiler.disable()
+            profiler.dump_stats(profile)
+            os._exit(0)
+
+        signal.signal(signal.SIGTERM, dump)
+        profiler.enable()
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(main())
+    else:
+        uvloop.run(main())
+
 
 
 # -- client -------------------------------------------------------------------------------------
-def _signed_bodies(
-    info: dict[str, Any], key: bytes, count: int, first_nonce: int
-) -> list[dict[str, Any]]:
+class Connection:
+    """One keep-alive HTTP/1.1 connection; a request at a time (what a browser tab does)."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    @classmethod
+    async def open(cls, port: int) -> Connection:
+        return cls(*await asyncio.open_connection("127.0.0.1", port))
+
+    async def request(self, head: bytes, body: bytes = b"") -> int:
+        """Send a prepared request; the status once the whole response is read."""
+        self.writer.write(head + body)
+        status_line = await self.reader.readuntil(b"\r\n")
+        length = 0
+        while (line := await self.reader.readuntil(b"\r\n")) != b"\r\n":
+            name, _, value = line.partition(b":")
+            if name.lower() == b"content-length":
+                length = int(value)
+        await self.reader.readexactly(length)
+        return int(status_line.split(b" ", 2)[1])
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+def _post(path: str, token: str, body: bytes) -> tuple[bytes, bytes]:
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    return head, body
+
+
+PING = b"GET /bench/ping HTTP/1.1\r\nHost: localhost\r\n\r\n"
+
+
+def _signed_bodies(info: dict[str, Any], key: bytes, count: int, first_nonce: int) -> list[bytes]:
     from eth_account import Account
     from eth_utils import keccak
 
@@ -123,47 +189,48 @@ def _signed_bodies(
         side = Side.BUY if n % 2 else Side.SELL
         order = Order(account.address, meter, interval, side, 1000, 3000, first_nonce + n, 2**40)
         signature = account.unsafe_sign_hash(order_digest(order, domain)).signature
-        bodies.append(
-            {
-                "maker": account.address,
-                "meter_id": "0x" + meter.hex(),
-                "interval": interval,
-                "side": "buy" if side == Side.BUY else "sell",
-                "energy_wh": 1000,
-                "limit_price_per_kwh": 3000,
-                "nonce": first_nonce + n,
-                "expiry": 2**40,
-                "signature": "0x" + bytes(signature).hex(),
-            }
-        )
+        body = {
+            "maker": account.address,
+            "meter_id": "0x" + meter.hex(),
+            "interval": interval,
+            "side": "buy" if side == Side.BUY else "sell",
+            "energy_wh": 1000,
+            "limit_price_per_kwh": 3000,
+            "nonce": first_nonce + n,
+            "expiry": 2**40,
+            "signature": "0x" + bytes(signature).hex(),
+        }
+        bodies.append(json.dumps(body, separators=(",", ":")).encode())
     return bodies
 
 
-async def _token(client: Any, key: bytes, chain_id: int) -> str:
+def _token(base: str, key: bytes, chain_id: int) -> str:
+    import httpx
     from eth_account import Account
     from eth_account.messages import encode_defunct
 
     from api.auth.siwe import DEFAULT_STATEMENT, SiweMessage
 
     account = Account.from_key(key)
-    nonce = (await client.get("/auth/nonce")).json()["nonce"]
-    text = SiweMessage(
-        "localhost",
-        account.address,
-        DEFAULT_STATEMENT,
-        "http://localhost",
-        "1",
-        chain_id,
-        nonce,
-        int(time.time()),
-    ).text()
-    signature = "0x" + bytes(account.sign_message(encode_defunct(text=text)).signature).hex()
-    reply = await client.post("/auth/login", json={"message": text, "signature": signature})
-    reply.raise_for_status()
-    return str(reply.json()["access_token"])
+    with httpx.Client(base_url=base, timeout=30) as client:
+        nonce = client.get("/auth/nonce").json()["nonce"]
+        text = SiweMessage(
+            "localhost",
+            account.address,
+            DEFAULT_STATEMENT,
+            "http://localhost",
+            "1",
+            chain_id,
+            nonce,
+            int(time.time()),
+        ).text()
+        signature = "0x" + bytes(account.sign_message(encode_defunct(text=text)).signature).hex()
+        reply = client.post("/auth/login", json={"message": text, "signature": signature})
+        reply.raise_for_status()
+        return str(reply.json()["access_token"])
 
 
-def _figures(latencies: list[float], elapsed: float, errors: int) -> dict[str, float]:
+def _figures(latencies: list[float], elapsed: float, errors: int, cpu_s: float) -> dict[str, float]:
     ordered = sorted(latencies)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] if ordered else 0.0
     return {
@@ -172,85 +239,94 @@ def _figures(latencies: list[float], elapsed: float, errors: int) -> dict[str, f
         "orders_per_s": round(len(latencies) / elapsed, 1) if elapsed else 0.0,
         "median_ms": round(statistics.median(ordered) * 1000, 2) if ordered else 0.0,
         "p99_ms": round(p99 * 1000, 2),
+        # The client's CPU seconds per wall second: what it takes from the 2 shared cores.
+        "client_cpu": round(cpu_s / elapsed, 2) if elapsed else 0.0,
     }
 
 
 async def closed_loop(
-    base: str, info: dict[str, Any], clients: int, total: int, nonce0: int
+    port: int,
+    requests: list[list[tuple[bytes, bytes]]],
+    *,
+    expect: int = 201,
 ) -> dict[str, float]:
-    import httpx
-
-    per = total // clients
-    keys = prosumer_keys()[:clients]
-    bodies = [_signed_bodies(info, k, per, nonce0) for k in keys]
+    """Each client sends its prepared requests one after another on its own connection."""
     latencies: list[float] = []
     errors = 0
-    limits = httpx.Limits(max_connections=2, max_keepalive_connections=2)
-    sessions = [httpx.AsyncClient(base_url=base, limits=limits, timeout=30) for _ in keys]
-    try:
-        tokens = [await _token(s, k, info["chain_id"]) for s, k in zip(sessions, keys, strict=True)]
+    connections = [await Connection.open(port) for _ in requests]
 
-        async def worker(i: int) -> None:
-            nonlocal errors
-            headers = {"Authorization": f"Bearer {tokens[i]}"}
-            for body in bodies[i]:
-                started = time.perf_counter()
-                reply = await sessions[i].post("/orders", json=body, headers=headers)
-                if reply.status_code == 201:
-                    latencies.append(time.perf_counter() - started)
-                else:
-                    errors += 1
-
-        started = time.perf_counter()
-        await asyncio.gather(*(worker(i) for i in range(clients)))
-        elapsed = time.perf_counter() - started
-    finally:
-        for s in sessions:
-            await s.aclose()
-    return {"clients": clients, **_figures(latencies, elapsed, errors)}
-
-
-async def open_loop(
-    base: str, info: dict[str, Any], rate: float, seconds: float, nonce0: int
-) -> dict[str, float]:
-    """Offer `rate` orders/s for `seconds` (8 prosumers in turn); latency from send time."""
-    import httpx
-
-    clients = 8
-    total = int(rate * seconds)
-    keys = prosumer_keys()[:clients]
-    bodies = [_signed_bodies(info, k, total // clients + 1, nonce0) for k in keys]
-    latencies: list[float] = []
-    errors = 0
-    async with httpx.AsyncClient(
-        base_url=base, timeout=30, limits=httpx.Limits(max_connections=64)
-    ) as client:
-        tokens = [await _token(client, k, info["chain_id"]) for k in keys]
-
-        async def one(n: int) -> None:
-            nonlocal errors
-            i = n % clients
+    async def worker(connection: Connection, mine: list[tuple[bytes, bytes]]) -> None:
+        nonlocal errors
+        for head, body in mine:
             started = time.perf_counter()
-            reply = await client.post(
-                "/orders",
-                json=bodies[i][n // clients],
-                headers={"Authorization": f"Bearer {tokens[i]}"},
-            )
-            if reply.status_code == 201:
+            try:
+                status = await connection.request(head, body)
+            except (OSError, asyncio.IncompleteReadError):
+                errors += 1
+                return
+            if status == expect:
                 latencies.append(time.perf_counter() - started)
             else:
                 errors += 1
 
-        tasks = []
-        begin = time.perf_counter()
-        for n in range(total):
-            delay = begin + n / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(n)))
-        await asyncio.gather(*tasks)
-        elapsed = time.perf_counter() - begin
-    return {"offered_per_s": rate, **_figures(latencies, elapsed, errors)}
+    cpu0, started = time.process_time(), time.perf_counter()
+    await asyncio.gather(*(worker(c, r) for c, r in zip(connections, requests, strict=True)))
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu0
+    for c in connections:
+        c.close()
+    return {"clients": len(requests), **_figures(latencies, elapsed, errors, cpu)}
+
+
+async def open_loop(
+    port: int, requests: list[tuple[bytes, bytes]], rate: float
+) -> dict[str, float]:
+    """Offer `rate` requests/s whatever the answers; latency from the planned send time.
+
+    A request goes out on an idle connection (a new one if all are busy, as browsers do).
+    """
+    latencies: list[float] = []
+    errors = 0
+    idle: list[Connection] = []
+
+    async def one(head: bytes, body: bytes, planned: float) -> None:
+        nonlocal errors
+        connection = idle.pop() if idle else await Connection.open(port)
+        try:
+            status = await connection.request(head, body)
+        except (OSError, asyncio.IncompleteReadError):
+            errors += 1
+            connection.close()
+            return
+        idle.append(connection)
+        if status == 201:
+            latencies.append(time.perf_counter() - planned)
+        else:
+            errors += 1
+
+    tasks = []
+    cpu0, begin = time.process_time(), time.perf_counter()
+    for n, (head, body) in enumerate(requests):
+        planned = begin + n / rate
+        delay = planned - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(head, body, planned)))
+    await asyncio.gather(*tasks)
+    elapsed, cpu = time.perf_counter() - begin, time.process_time() - cpu0
+    for c in idle:
+        c.close()
+    return {"offered_per_s": rate, **_figures(latencies, elapsed, errors, cpu)}
+
+
+def _orders(
+    info: dict[str, Any], base: str, clients: int, per_client: int, nonce0: int
+) -> list[list[tuple[bytes, bytes]]]:
+    keys = prosumer_keys()[:clients]
+    tokens = [_token(base, k, info["chain_id"]) for k in keys]
+    return [
+        [_post("/orders", t, b) for b in _signed_bodies(info, k, per_client, nonce0)]
+        for k, t in zip(keys, tokens, strict=True)
+    ]
 
 
 def main() -> None:
@@ -281,31 +357,45 @@ def main() -> None:
         assert server.stdout is not None
         info = json.loads(server.stdout.readline())
         base = f"http://127.0.0.1:{port}"
-        results: dict[str, Any] = {"closed_loop": [], "open_loop": None}
+        results: dict[str, Any] = {"baseline_ping": [], "closed_loop": [], "open_loop": None}
         nonce = 1
         for clients in (1, 8, 32):
-            results["closed_loop"].append(
-                asyncio.run(closed_loop(base, info, clients, args.orders, nonce))
-            )
+            pings = [[(PING, b"")] * (args.orders // clients) for _ in range(clients)]
+            results["baseline_ping"].append(asyncio.run(closed_loop(port, pings, expect=200)))
+            requests = _orders(info, base, clients, args.orders // clients, nonce)
+            results["closed_loop"].append(asyncio.run(closed_loop(port, requests)))
             nonce += args.orders
-        results["open_loop"] = asyncio.run(open_loop(base, info, args.rate, args.seconds, nonce))
+        clients = 8
+        total = int(args.rate * args.seconds)
+        per_client = _orders(info, base, clients, total // clients + 1, nonce)
+        interleaved = [per_client[n % clients][n // clients] for n in range(total)]
+        results["open_loop"] = asyncio.run(open_loop(port, interleaved, args.rate))
     finally:
         server.terminate()
         server.wait(timeout=30)
     if args.json:
         print(json.dumps(results, indent=2))
         return
-    print(f"{'clients':>8} {'orders/s':>10} {'median ms':>10} {'p99 ms':>8} {'errors':>7}")
-    for row in results["closed_loop"]:
-        print(
-            f"{row['clients']:>8} {row['orders_per_s']:>10} {row['median_ms']:>10} "
-            f"{row['p99_ms']:>8} {row['errors']:>7}"
-        )
+    header = (
+        f"{'clients':>8} {'per s':>8} {'median ms':>10} {'p99 ms':>8} {'errors':>7} "
+        f"{'client cpu':>10}"
+    )
+    for title, rows in (
+        ("signed orders (POST /orders)", results["closed_loop"]),
+        ("baseline: the same client on GET /bench/ping (HTTP floor)", results["baseline_ping"]),
+    ):
+        print(title)
+        print(header)
+        for row in rows:
+            print(
+                f"{row['clients']:>8} {row['orders_per_s']:>8} {row['median_ms']:>10} "
+                f"{row['p99_ms']:>8} {row['errors']:>7} {row['client_cpu']:>10}"
+            )
     o = results["open_loop"]
     print(
-        f"offered {o['offered_per_s']:.0f}/s: achieved {o['orders_per_s']}/s, "
-        f"median {o['median_ms']} ms, "
-        f"p99 {o['p99_ms']} ms, errors {o['errors']}"
+        f"offered {o['offered_per_s']:.0f} orders/s: achieved {o['orders_per_s']}/s, "
+        f"median {o['median_ms']} ms, p99 {o['p99_ms']} ms, errors {o['errors']}, "
+        f"client cpu {o['client_cpu']}"
     )
 
 

@@ -89,3 +89,58 @@ def test_a_database_from_before_migrations_is_adopted(tmp_path: Path) -> None:
         assert current_revision(connection) == head_revision()
         assert not schema_diff(connection)
         assert connection.execute(text("SELECT stream_seq FROM api_bus_cursor")).scalar_one() == 3
+
+
+def test_reserved_credit_is_filled_from_the_open_book(tmp_path: Path) -> None:
+    """Revision 0002 adds the running reservation: open buys' worst case per maker and
+    interval; sells and cancelled buys reserve nothing."""
+    engine = create_engine(_url(tmp_path, "book.db"))
+    columns = (
+        "order_hash, maker, meter_id, interval, side, energy_wh, limit_price_per_kwh, nonce, "
+        "expiry, battery_id, signature_r, signature_vs, worst_case_credit, placed_at_ms, "
+        "cancelled_at_ms"
+    )
+    book = [  # (maker, interval, side, worst case, cancelled)
+        ("0xA", 10, 0, 300, None),
+        ("0xA", 10, 0, 200, None),
+        ("0xA", 11, 0, 50, None),
+        ("0xA", 11, 0, 999, 1),
+        ("0xA", 10, 1, 0, None),
+        ("0xB", 10, 0, 7, None),
+    ]
+    with engine.begin() as connection:
+        config = alembic_config(connection)
+        command.upgrade(config, "0001")
+        for n, (maker, interval, side, worst, cancelled) in enumerate(book):
+            connection.execute(
+                text(
+                    f"INSERT INTO api_order ({columns}) VALUES (:h, :m, '0x', :i, :s, 1, 1, :n, "
+                    "1, '0x', '0x', '0x', :w, 0, :c)"
+                ),
+                {
+                    "h": f"0x{n}",
+                    "m": maker,
+                    "i": interval,
+                    "s": side,
+                    "n": n,
+                    "w": worst,
+                    "c": cancelled,
+                },
+            )
+        command.upgrade(config, "head")
+        rows = connection.execute(
+            text("SELECT maker, interval, reserved_credit FROM api_reserved_credit")
+        ).all()
+    expected: dict[tuple[str, int], int] = {}
+    for maker, interval, side, worst, cancelled in book:
+        if side == 0 and cancelled is None:
+            expected[(maker, interval)] = expected.get((maker, interval), 0) + worst
+    assert (
+        {(m, i): r for m, i, r in rows}
+        == expected
+        == {
+            ("0xA", 10): 500,
+            ("0xA", 11): 50,
+            ("0xB", 10): 7,
+        }
+    )

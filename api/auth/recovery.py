@@ -38,6 +38,11 @@ def split_signature(signature: bytes) -> tuple[int, int, int]:
 
 def recover_address(digest: bytes, signature: bytes) -> str:
     """The checksummed address whose key signed `digest`."""
+    return to_checksum_address(recover_address_bytes(digest, signature))
+
+
+def recover_address_bytes(digest: bytes, signature: bytes) -> bytes:
+    """The 20-byte address whose key signed `digest` (no checksum: for comparisons)."""
     if len(digest) != 32:
         raise BadSignature("the digest must be 32 bytes")
     r, s, recid = split_signature(signature)
@@ -48,7 +53,7 @@ def recover_address(digest: bytes, signature: bytes) -> str:
         public_key = PublicKey.from_signature_and_message(raw, digest, hasher=None)
     except Exception as exc:  # coincurve raises plain Exception for unrecoverable points
         raise BadSignature(f"no key recovers from this signature ({exc})") from None
-    return to_checksum_address(keccak(public_key.format(compressed=False)[1:])[-20:])
+    return keccak(public_key.format(compressed=False)[1:])[-20:]
 
 
 def personal_message_digest(message: str) -> bytes:

@@ -6,16 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from api.bus_messages import OrderCancelledMessage, OrderPlaced, order_cancelled
+from api.bus_messages import OrderCancelledMessage, order_cancelled
 from api.context import ApiContext
-from api.deps import ContextDep, CurrentProsumer, PageDep
+from api.deps import ContextDep, CurrentProsumer, IntakeDep, PageDep
 from api.problems import PROBLEM_RESPONSES, Problem
 from api.publish import publish, require_bus
 from api.schemas.common import SignatureHex
 from api.schemas.orders import OrderCancelled, OrderCreate, OrderPublic, OrdersPublic, OrderStatus
 from api.services import orders as book
+from api.services.intake import release_reserved
 from api.tables import BookOrder
-from tem.bus import subjects
 
 router = APIRouter(prefix="/orders", tags=["orders"], responses=PROBLEM_RESPONSES)
 HashPath = Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{64}$", description="the order's hash")]
@@ -29,23 +29,6 @@ def _all_cached(ctx: ApiContext, checked: book.CheckedOrder) -> bool:
     return all(ctx.is_cached(k) for k in keys)
 
 
-def _placed(row: BookOrder) -> OrderPlaced:
-    return OrderPlaced(
-        order_hash=row.order_hash,
-        maker=row.maker,
-        meter_id=row.meter_id,
-        interval=row.interval,
-        side=row.side,
-        energy_wh=row.energy_wh,
-        limit_price=row.limit_price_per_kwh,
-        nonce=row.nonce,
-        expiry=row.expiry,
-        battery_id=row.battery_id,
-        r=row.signature_r,
-        vs=row.signature_vs,
-    )
-
-
 @router.post(
     "",
     status_code=201,
@@ -57,7 +40,11 @@ def _placed(row: BookOrder) -> OrderPlaced:
     },
 )
 async def place_order(
-    body: OrderCreate, ctx: ContextDep, prosumer: CurrentProsumer, response: Response
+    body: OrderCreate,
+    ctx: ContextDep,
+    intake: IntakeDep,
+    prosumer: CurrentProsumer,
+    response: Response,
 ) -> OrderPublic:
     checked = book.check_signed_order(ctx=ctx, maker=prosumer.address, body=body)
     require_bus(ctx)
@@ -65,16 +52,11 @@ async def place_order(
         available = book.check_on_chain(ctx=ctx, checked=checked)
     else:
         available = await ctx.acall(lambda: book.check_on_chain(ctx=ctx, checked=checked))
-    # No await between the credit check and the insert: one process cannot oversell.
-    with ctx.store.transaction() as session:
-        row, created = book.store_order(
-            ctx=ctx, session=session, checked=checked, available_credit=available
-        )
-        public = book.to_public(row, "open", None, None)
-        message = _placed(row)
-    await publish(ctx, subjects.order_placed(), message, msg_id=public.order_hash)
+    # The book's own checks (identical order, nonce, credit) run in the intake's group
+    # commit; the answer comes once the order is committed and published.
+    row, created = await intake.submit(checked, available)
     response.status_code = 201 if created else 200
-    return public
+    return book.to_public(row, "open", None, None)
 
 
 @router.get("", response_model=OrdersPublic, summary="Your orders with their status")
@@ -138,6 +120,7 @@ async def cancel_order(
         if live is None or live.cancelled_at_ms is not None:
             raise Problem(409, "order-not-open", "Already cancelled", order_hash)
         live.cancelled_at_ms = int(ctx.clock() * 1000)
+        release_reserved(session, live)
     message = OrderCancelledMessage(order_hash=order_hash, maker=row.maker, interval=row.interval)
     await publish(ctx, order_cancelled(), message, msg_id=f"cancel:{order_hash}")
     return OrderCancelled(order_hash=order_hash)

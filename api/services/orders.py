@@ -1,6 +1,7 @@
 """The off-chain order book: accept a signed order after every check, list, cancel.
 
-Checks on `place_order`, cheapest first: the maker is the caller; the domain the client
+Checks on `place_order`, cheapest first (the ones that depend on the book itself, in
+`api.services.intake`, which stores the order): the maker is the caller; the domain the client
 names (if any) is ours; the signature recovers to the maker (on libsecp256k1); energy and
 price are within limits; the interval is still before gate closure and open on-chain;
 the expiry reaches gate closure; the maker owns the (active) meter and the battery; the
@@ -10,20 +11,29 @@ other open buy. The contract re-checks all of it at clearing.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 from eth_abi import encode
 from eth_utils import keccak, to_checksum_address
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import Connection, and_, bindparam, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from api.auth.recovery import BadSignature, recover_address
+from api.auth.recovery import BadSignature, recover_address, recover_address_bytes
 from api.context import ApiContext
 from api.problems import Problem
 from api.schemas.orders import OrderCreate, OrderPublic, OrderStatus
-from api.tables import BookOrder, FillRecord, IntervalRecord, MeterRecord, SettlementRecord
-from contracts.eip712 import MarketDomain, Order, Side, order_digest
+from api.services.order_hash import order_digest_fast
+from api.tables import (
+    BookOrder,
+    FillRecord,
+    IntervalRecord,
+    MeterRecord,
+    ReservedCredit,
+    SettlementRecord,
+)
+from contracts.eip712 import MarketDomain, Order, Side
 
 WH_PER_KWH = 1000
 STATUS_OPEN_ON_CHAIN = 0
@@ -43,7 +53,7 @@ def worst_case_credit(side: Side, energy_wh: int, limit_price_per_kwh: int) -> i
     return -(-energy_wh * limit_price_per_kwh // WH_PER_KWH)
 
 
-def _invalid(slug: str, title: str, field: str, detail: str, status: int = 422) -> Problem:
+def invalid(slug: str, title: str, field: str, detail: str, status: int = 422) -> Problem:
     return Problem(
         status, slug, title, detail, errors=[{"field": field, "in": "body", "message": detail}]
     )
@@ -64,19 +74,21 @@ def gate_closure(ctx: ApiContext, interval: int) -> int:
 
 def check_signed_order(*, ctx: ApiContext, maker: str, body: OrderCreate) -> CheckedOrder:
     """Everything that needs no chain read and no database: signature, domain, limits."""
-    if to_checksum_address(body.maker) != maker:
+    # Addresses compare as lowercase hex / 20 bytes: a checksum is a keccak each time.
+    if body.maker.lower() != maker.lower():
         raise Problem(403, "order-not-yours", "Orders only for yourself", f"maker is {body.maker}")
     if body.chain_id is not None and body.chain_id != ctx.chain.chain_id:
-        raise _invalid(
+        raise invalid(
             "order-wrong-domain",
             "Signed for another chain",
             "chain_id",
             f"this market is on chain {ctx.chain.chain_id}, not {body.chain_id}",
         )
-    if body.verifying_contract is not None and to_checksum_address(
-        body.verifying_contract
-    ) != to_checksum_address(ctx.domain.verifying_contract):
-        raise _invalid(
+    if (
+        body.verifying_contract is not None
+        and body.verifying_contract.lower() != ctx.domain.verifying_contract.lower()
+    ):
+        raise invalid(
             "order-wrong-domain",
             "Signed for another Market contract",
             "verifying_contract",
@@ -84,14 +96,14 @@ def check_signed_order(*, ctx: ApiContext, maker: str, body: OrderCreate) -> Che
         )
     settings = ctx.settings
     if not 0 < body.energy_wh <= settings.max_order_energy_wh:
-        raise _invalid(
+        raise invalid(
             "order-limit-exceeded",
             "Energy out of range",
             "energy_wh",
             f"energy_wh must be in 1..{settings.max_order_energy_wh}",
         )
     if body.limit_price_per_kwh > settings.max_limit_price_per_kwh:
-        raise _invalid(
+        raise invalid(
             "order-limit-exceeded",
             "Limit price out of range",
             "limit_price_per_kwh",
@@ -109,19 +121,19 @@ def check_signed_order(*, ctx: ApiContext, maker: str, body: OrderCreate) -> Che
         expiry=body.expiry,
         battery_id=bytes.fromhex(body.battery_id[2:]),
     )
-    digest = order_digest(order, ctx.domain)
+    digest = order_digest_fast(order, ctx.domain)
     signature = bytes.fromhex(body.signature[2:])
     try:
-        signer = recover_address(digest, signature)
+        signer = recover_address_bytes(digest, signature)
     except BadSignature as exc:
-        raise _invalid("order-signature-invalid", "Bad signature", "signature", str(exc)) from None
-    if signer != maker:
-        raise _invalid(
+        raise invalid("order-signature-invalid", "Bad signature", "signature", str(exc)) from None
+    if signer != bytes.fromhex(maker[2:]):
+        raise invalid(
             "order-signature-invalid",
             "The signature is not the maker's",
             "signature",
-            f"recovered {signer} under chain {ctx.chain.chain_id} and Market "
-            f"{ctx.domain.verifying_contract}; the order names {maker}",
+            f"recovered {to_checksum_address(signer)} under chain {ctx.chain.chain_id} and "
+            f"Market {ctx.domain.verifying_contract}; the order names {maker}",
         )
     r = signature[:32]
     if len(signature) == 65:
@@ -133,7 +145,7 @@ def check_signed_order(*, ctx: ApiContext, maker: str, body: OrderCreate) -> Che
     now = ctx.now()
     closes = gate_closure(ctx, body.interval)
     if closes <= now:
-        raise _invalid(
+        raise invalid(
             "interval-closed",
             "Gate closure has passed",
             "interval",
@@ -142,14 +154,14 @@ def check_signed_order(*, ctx: ApiContext, maker: str, body: OrderCreate) -> Che
         )
     current = now // ctx.interval_seconds
     if body.interval > current + settings.max_intervals_ahead:
-        raise _invalid(
+        raise invalid(
             "interval-too-far",
             "Interval too far ahead",
             "interval",
             f"orders are accepted up to interval {current + settings.max_intervals_ahead}",
         )
     if body.expiry < closes:
-        raise _invalid(
+        raise invalid(
             "order-expires-too-soon",
             "The order expires before gate closure",
             "expiry",
@@ -165,9 +177,9 @@ def check_on_chain(*, ctx: ApiContext, checked: CheckedOrder) -> int:
     order = checked.order
     meter = ctx.meter(order.meter_id)
     if meter is None:
-        raise _invalid("meter-unknown", "Unknown meter", "meter_id", "no meter has this id")
+        raise invalid("meter-unknown", "Unknown meter", "meter_id", "no meter has this id")
     if meter.owner != order.maker:
-        raise _invalid(
+        raise invalid(
             "meter-not-owned",
             "Not your meter",
             "meter_id",
@@ -175,18 +187,18 @@ def check_on_chain(*, ctx: ApiContext, checked: CheckedOrder) -> int:
             status=403,
         )
     if not meter.active:
-        raise _invalid("meter-inactive", "Meter switched off", "meter_id", "inactive for trading")
+        raise invalid("meter-inactive", "Meter switched off", "meter_id", "inactive for trading")
     if order.battery_id != b"\0" * 32:
         battery = ctx.battery(order.battery_id)
         if battery is None or battery.owner != order.maker or battery.meter_id != order.meter_id:
-            raise _invalid(
+            raise invalid(
                 "battery-mismatch",
                 "Battery not yours or not behind this meter",
                 "battery_id",
                 "the battery must be registered behind the order's meter to the maker",
             )
     if ctx.interval_status(order.interval) != STATUS_OPEN_ON_CHAIN:
-        raise _invalid(
+        raise invalid(
             "interval-closed",
             "The book of this interval is committed",
             "interval",
@@ -198,75 +210,29 @@ def check_on_chain(*, ctx: ApiContext, checked: CheckedOrder) -> int:
 
 def reserved_credit(session: Session, *, maker: str, from_interval: int) -> int:
     """Worst case of the maker's open buys in intervals not yet cleared."""
-    total = session.execute(
-        select(func.coalesce(func.sum(BookOrder.worst_case_credit), 0))
-        .select_from(BookOrder)
-        .outerjoin(IntervalRecord, IntervalRecord.interval == BookOrder.interval)
-        .where(
-            BookOrder.maker == maker,
-            BookOrder.side == int(Side.BUY),
-            BookOrder.cancelled_at_ms.is_(None),
-            BookOrder.interval >= from_interval,
-            or_(IntervalRecord.cleared.is_(None), IntervalRecord.cleared.is_(False)),
-        )
-    ).scalar_one()
-    return int(total)
+    return reserved_credit_of(session, makers=[maker], from_interval=from_interval).get(maker, 0)
 
 
-def store_order(
-    *, ctx: ApiContext, session: Session, checked: CheckedOrder, available_credit: int
-) -> tuple[BookOrder, bool]:
-    """Insert the order; (row, created). An identical order again is (existing, False)."""
-    order = checked.order
-    hash_hex = "0x" + checked.order_hash.hex()
-    existing = session.get(BookOrder, hash_hex)
-    if existing is not None:
-        return existing, False
-    clash = session.execute(
-        select(BookOrder.order_hash).where(
-            BookOrder.maker == order.maker, BookOrder.nonce == order.nonce
-        )
-    ).first()
-    if clash is not None:
-        raise _invalid(
-            "order-nonce-used",
-            "Nonce already used",
-            "nonce",
-            f"nonce {order.nonce} is taken by order {clash[0]}",
-            status=409,
-        )
-    if checked.worst_case:
-        reserved = reserved_credit(
-            session, maker=order.maker, from_interval=ctx.now() // ctx.interval_seconds
-        )
-        if reserved + checked.worst_case > available_credit:
-            raise _invalid(
-                "credit-insufficient",
-                "Not enough credit for the order's worst case",
-                "energy_wh",
-                f"needs {checked.worst_case} credit on top of {reserved} reserved by open "
-                f"buys; {available_credit} available",
-                status=409,
-            )
-    row = BookOrder(
-        order_hash=hash_hex,
-        maker=order.maker,
-        meter_id="0x" + order.meter_id.hex(),
-        interval=order.interval,
-        side=int(order.side),
-        energy_wh=order.energy_wh,
-        limit_price_per_kwh=order.limit_price,
-        nonce=order.nonce,
-        expiry=order.expiry,
-        battery_id="0x" + order.battery_id.hex(),
-        signature_r="0x" + checked.r.hex(),
-        signature_vs="0x" + checked.vs.hex(),
-        worst_case_credit=checked.worst_case,
-        placed_at_ms=int(ctx.clock() * 1000),
-        cancelled_at_ms=None,
+_RESERVED_BY_MAKER = (
+    select(ReservedCredit.maker, func.sum(ReservedCredit.reserved_credit))
+    .outerjoin(IntervalRecord, IntervalRecord.interval == ReservedCredit.interval)
+    .where(
+        ReservedCredit.maker.in_(bindparam("makers", expanding=True)),
+        ReservedCredit.interval >= bindparam("from_interval"),
+        or_(IntervalRecord.cleared.is_(None), IntervalRecord.cleared.is_(False)),
     )
-    session.add(row)
-    return row, True
+    .group_by(ReservedCredit.maker)
+)
+
+
+def reserved_credit_of(
+    session: Session | Connection, *, makers: Collection[str], from_interval: int
+) -> dict[str, int]:
+    """`reserved_credit` of several makers in one query (over `api_reserved_credit`)."""
+    rows = session.execute(
+        _RESERVED_BY_MAKER, {"makers": list(makers), "from_interval": from_interval}
+    ).all()
+    return {str(maker): int(total) for maker, total in rows}
 
 
 # -- reading the book --------------------------------------------------------------------------
@@ -364,9 +330,9 @@ def check_cancellation(
             bytes.fromhex(signature_hex[2:]),
         )
     except (BadSignature, ValueError) as exc:
-        raise _invalid("cancel-signature-invalid", "Bad signature", "signature", str(exc)) from None
+        raise invalid("cancel-signature-invalid", "Bad signature", "signature", str(exc)) from None
     if signer != maker:
-        raise _invalid(
+        raise invalid(
             "cancel-signature-invalid",
             "The cancellation is not signed by the maker",
             "signature",
