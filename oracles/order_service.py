@@ -25,13 +25,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import BigInteger, String, Text, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import select
 
 from contracts.chain import Chain
 from contracts.eip712 import CompactSignature, Order, Side
 from contracts.errors import ContractRevert
 from oracles.audit import Auditor
+from oracles.order_records import OrderIntervalRecord
 from oracles.orders import (
     STATUS_CLEARED,
     Clearing,
@@ -44,21 +44,9 @@ from oracles.orders import (
 )
 from oracles.service_loop import chain_now, every
 from tem.bus.messages import OracleAction
-from tem.store import Base, Store
+from tem.store import Store
 
 log = logging.getLogger(__name__)
-
-
-class OrderIntervalRecord(Base):
-    __tablename__ = "order_intervals"
-
-    interval: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    # cleared -> settled | empty | refused
-    status: Mapped[str] = mapped_column(String(16), index=True)
-    detail: Mapped[str] = mapped_column(Text, default="")
-    #: cleared: {"orders": [hash...] in the Market's order, "fills": [...],
-    #: "feeder_prices": [...], "connection_price": p}
-    clearing: Mapped[str] = mapped_column(Text, default="")
 
 
 MeterLookup = Callable[[bytes], tuple[int, int]]  # meter id -> (index, feeder)

@@ -15,13 +15,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 from nats.js.errors import NotFoundError
+from web3.types import RPCEndpoint
 
+from api.tables import BookOrder
 from contracts.chain import Chain, connect_url
+from contracts.eip712 import Side
+from oracles.audit import OracleActionRecord
 from oracles.meter.messages import MeterReadingMessage
+from oracles.order_records import OrderIntervalRecord
+from oracles.orders import SignedOrder
 from tem.anvil import AnvilNode
 from tem.bus.client import connect
 from tem.bus.server import LocalNatsServer
 from tem.bus.streams import ensure_streams
+from tem.store import open_store
 from tests.oracles.world import World, deploy_world
 
 Q = 900
@@ -78,7 +85,9 @@ def _readings(world: World, first: int, intervals: int) -> dict[tuple[int, int],
     }
 
 
-async def _publish(nats_url: str, world: World, expected: dict[tuple[int, int], tuple[int, int]]) -> None:
+async def _publish(
+    nats_url: str, world: World, expected: dict[tuple[int, int], tuple[int, int]]
+) -> None:
     bus = await connect(nats_url)
     await ensure_streams(bus.js)
     for (interval, i), (imp, exp) in expected.items():
@@ -188,3 +197,95 @@ def test_a_chain_node_outage_loses_nothing_and_doubles_nothing(
         assert "meter posting failed" in err  # it noticed the outage and backed off
     finally:
         node.stop()
+
+
+def _place(database: Path, orders: list[SignedOrder]) -> None:
+    """Orders as the API accepts them into its book (the same database)."""
+    store = open_store(f"sqlite:///{database}")
+    with store.transaction() as session:
+        for o in orders:
+            session.add(
+                BookOrder(
+                    order_hash=o.order_id,
+                    maker=o.order.maker,
+                    meter_id="0x" + o.order.meter_id.hex(),
+                    interval=o.order.interval,
+                    side=int(o.order.side),
+                    energy_wh=o.order.energy_wh,
+                    limit_price_per_kwh=o.order.limit_price,
+                    nonce=o.order.nonce,
+                    expiry=o.order.expiry,
+                    battery_id="0x" + o.order.battery_id.hex(),
+                    signature_r="0x" + o.signature.r.hex(),
+                    signature_vs="0x" + o.signature.vs.hex(),
+                    worst_case_credit=o.order.energy_wh * o.order.limit_price // 1000,
+                    placed_at_ms=int(time.time() * 1000),
+                )
+            )
+
+
+def _travel_to(chain: Chain, timestamp: int) -> None:
+    rpc = chain.w3.provider.make_request
+    rpc(RPCEndpoint("evm_setNextBlockTimestamp"), [timestamp])
+    rpc(RPCEndpoint("evm_mine"), [])
+
+
+def test_meter_price_and_order_oracles_clear_and_settle_an_interval(
+    tmp_path: Path, nats_server: LocalNatsServer
+) -> None:
+    """Tariffs before the interval opens, the API's book cleared at gate closure, the
+    market price posted, readings from the bus posted once the interval ended, and the
+    interval settled: all by `tem oracles --only meter,price,order`."""
+    state = tmp_path / "state"
+    database = tmp_path / "oracles.db"
+    with AnvilNode(state) as node:
+        chain = connect_url(node.url, keys=node.dev_keys(), local=True)
+        world = deploy_world(chain, state / "deployments", meters=2)
+        world.fund_owner(10_000_000)
+        market = world.market
+        now = int(chain.w3.eth.get_block("latest")["timestamp"])
+        n = now // Q + 2
+        _place(
+            database,
+            [
+                world.order(0, Side.BUY, 400, 3_000, n, nonce=1),
+                world.order(1, Side.SELL, 600, 900, n, nonce=2),
+            ],
+        )
+        asyncio.run(_fresh_meter_stream(nats_server.url))
+        env = _env(node, nats_server, state, database)
+        oracle = _start(env, tmp_path, only="meter,price,order")
+        try:
+            info = market.functions.intervalInfo
+            _wait(lambda: chain.call(info(n))[13], "the tariffs of the interval")
+            assert tuple(chain.call(info(n))[9:11]) == (3_000, 800)  # the flat default tariff
+            _travel_to(chain, n * Q - 30)  # gate closure passed
+            _wait(lambda: chain.call(info(n))[14], "the clearing and its market price")
+            assert chain.call(info(n))[7] == 3  # Cleared
+            _travel_to(chain, (n + 1) * Q + 5)  # the interval has ended
+            readings = {(n, 0): (400, 0), (n, 1): (0, 600)}
+            asyncio.run(_publish(nats_server.url, world, readings))
+            status = market.functions.meterStatus
+            _wait(lambda: all(chain.call(status(n, i))[1] for i in (0, 1)), "the settlement")
+            _stop(oracle)
+        finally:
+            if oracle.poll() is None:
+                oracle.kill()
+                print(oracle.communicate(timeout=10)[1][-5000:])  # the log, when it failed
+        _assert_on_chain_once(world, readings)
+    store = open_store(f"sqlite:///{database}")
+    with store.transaction() as session:
+        row = session.get(OrderIntervalRecord, n)
+        assert row is not None and row.status == "settled", row and row.detail
+        actions = {
+            (a.oracle, a.action)
+            for a in session.query(OracleActionRecord).filter_by(interval=n * Q)
+        }
+    assert {
+        ("price", "tariffs.posted"),
+        ("order", "book.committed"),
+        ("order", "clearing.submitted"),
+        ("price", "market_price.posted"),
+        ("meter", "readings.posted"),
+        ("order", "interval.settled"),
+    } <= actions

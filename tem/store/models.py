@@ -18,6 +18,8 @@ TABLE_MODULES = (
     "api.tables",
     "oracles.audit",
     "oracles.meter.records",
+    "oracles.meter.posted",
+    "oracles.order_records",
     "oracles.battery",
     "oracles.vouchers",
 )
