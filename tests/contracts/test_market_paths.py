@@ -8,12 +8,15 @@ from typing import Any
 import pytest
 from eth_utils import keccak
 
+from contracts.bindings.ledger import Ledger
+from contracts.bindings.market import Market
 from contracts.eip712 import MarketDomain, Side, reading_batch_digest, sign_digest
 from contracts.packed import decode_settlements, encode_positions
 from tests.contracts.community import Clearing, Community, Entry, equilibrium
 from tests.contracts.suite import Suite
 
 IMP, FIT = 300, 80
+CLEARING, CLEARED = 2, 3  # IMarket.IntervalStatus
 
 
 def _book(c: Community, t: int) -> list[Entry]:
@@ -61,9 +64,9 @@ def test_chunked_clearing_and_settlement_per_chunk(suite: Suite, chunk: int) -> 
     t = c.past_interval()
     clearing = _cleared(c, t, chunk=chunk)
     market = suite.Market.functions
-    info = suite.call(market.intervalInfo(t))
+    info = suite.bind(Market).interval_info(t)
     n_chunks = -(-len(clearing.book) // chunk)
-    assert (info[7], info[4]) == (3, n_chunks)  # Cleared, chunksCleared
+    assert (info.status, info.chunks_cleared) == (CLEARED, n_chunks)
     c.post_readings(t, _readings(c, clearing))
     chunks = clearing.positions(chunk)
     settled = []
@@ -77,7 +80,7 @@ def test_chunked_clearing_and_settlement_per_chunk(suite: Suite, chunk: int) -> 
     # every meter with orders settled exactly once, escrow released in full
     assert sorted(s.meter_index for s in settled) == [r[0] for r in _readings(c, clearing)]
     for m in c.members:
-        assert suite.call(suite.Ledger.functions.account(m.address))[1] == 0
+        assert suite.bind(Ledger).account(m.address).escrow == 0
     err = suite.reverts(market.settlePositions(t, n_chunks, b""), suite.prosumers[0])
     assert err.name == "MarketChunkUnknown"
 
@@ -96,7 +99,7 @@ def test_chunk_rules(suite: Suite) -> None:
     )
     assert (err.name, err.args_) == ("MarketChunkSizeInvalid", (t, 3))
     suite.send(market.submitClearing(t, clearing.header(), b"".join(orders[:2]), False), op)
-    assert suite.call(market.intervalInfo(t))[7] == 2  # Clearing
+    assert suite.bind(Market).interval_info(t).status == CLEARING
     # the order oracle can no longer recommit, the price oracle no longer reprice
     err = suite.reverts(market.commitBook(t, b"\1" * 32, 1), suite.role("ORDER_ORACLE_ROLE"))
     assert err.name == "MarketClearingAlreadyStarted"
@@ -111,7 +114,7 @@ def test_chunk_rules(suite: Suite) -> None:
     assert err.name == "MarketOrdersMalformed"
     suite.send(market.submitClearing(t, clearing.header(), b"".join(orders[2:4]), False), op)
     suite.send(market.submitClearing(t, clearing.header(), b"".join(orders[4:]), True), op)
-    assert suite.call(market.intervalInfo(t))[7] == 3
+    assert suite.bind(Market).interval_info(t).status == CLEARED
 
 
 # -- readings ------------------------------------------------------------------------------------
@@ -229,7 +232,7 @@ def test_missing_readings_count_as_zero_only_for_the_operator_after_the_grace(
     suite.send(market.settlePositions(t, 0, positions), suite.role("MARKET_OPERATOR_ROLE"))
     # nobody delivered: sellers buy their whole sale back at the import tariff
     seller = next(e.member for e in clearing.book if e.order.side == Side.SELL and e.fill)
-    assert suite.call(suite.Ledger.functions.account(seller.address))[2] == 0
+    assert suite.bind(Ledger).account(seller.address).energy_wh == 0
 
 
 # -- debts ---------------------------------------------------------------------------------------
@@ -269,7 +272,7 @@ def test_debts_both_ways_and_their_payment(suite: Suite) -> None:
     # a deposit repays the debt first
     c.fund([buyer.address], owed_by + 5)
     assert suite.call(ledger.debtOf(buyer.address))[0] == 0
-    assert suite.call(ledger.account(buyer.address))[0] == 5
+    assert suite.bind(Ledger).account(buyer.address).credit == 5
 
 
 def test_balancing_account_that_cannot_pay_owes_and_pays_later(suite: Suite) -> None:
@@ -294,7 +297,7 @@ def test_balancing_account_that_cannot_pay_owes_and_pays_later(suite: Suite) -> 
     _fund_balancing(suite, 10)
     suite.send(ledger.payDebts([exporter.address, c.members[0].address]), suite.prosumers[0])
     assert tuple(suite.call(ledger.debtOf(exporter.address))) == (0, 0)
-    assert suite.call(ledger.account(exporter.address))[0] == due
+    assert suite.bind(Ledger).account(exporter.address).credit == due
     assert tuple(suite.call(ledger.balancing())) == (9, 0, 0)
 
 
@@ -395,7 +398,7 @@ def test_policy_dispatch_and_storage_exchange(suite: Suite) -> None:
     assert err.name == "LedgerNotBatteryOwner"
     suite.time_travel(3 * 900)
     suite.send(ledger.applySelfDischarge(battery), suite.prosumers[0])
-    stored = suite.call(ledger.batteryState(battery))[0]
+    stored = suite.bind(Ledger).battery_state(battery).stored_wh
     assert 4_000 - 40 <= stored < 4_000  # 10 Wh per elapsed interval
     suite.send(ledger.dischargeStorage(battery, 1_000), owner.account)
     acct = suite.call(ledger.account(owner.address))
@@ -421,7 +424,7 @@ def test_local_trading_rewards_are_claimed_as_tokens(suite: Suite) -> None:
     a = c.members[0]
     fill = sum(e.fill for e in clearing.book if e.member is a)
     ledger = suite.Ledger.functions
-    assert suite.call(ledger.account(a.address))[3] == fill
+    assert suite.bind(Ledger).account(a.address).reward_accrued == fill
     suite.fund(a.address, 10**18)
     suite.send(ledger.claimRewards(), a.account)
     assert suite.call(suite.RewardToken.functions.balanceOf(a.address)) == fill

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from eth_utils import keccak
 
+from contracts.bindings.reward_token import RewardToken
 from tests.contracts.suite import Suite
 
 MINTER_ROLE = keccak(text="MINTER_ROLE")
@@ -132,7 +133,7 @@ def test_unfulfilled_redemption_is_refunded_only_after_its_deadline(suite: Suite
     reward = suite.RewardToken
     _issue(suite, holder.address, 80)
     suite.send(reward.functions.redeem(80, KIND), holder)
-    deadline = suite.call(reward.functions.redemption(1))[1]
+    deadline = suite.bind(RewardToken).redemption(1).deadline
     err = suite.reverts(reward.functions.refund(1), other)
     assert err.name == "RewardRedemptionNotExpired" and err.args_ == (1, deadline)
     suite.time_travel(7 * 24 * 3600 + 5)
@@ -144,7 +145,7 @@ def test_unfulfilled_redemption_is_refunded_only_after_its_deadline(suite: Suite
     refunded = suite.events(reward, "RedemptionRefunded", receipt)[0]
     assert (refunded["redeemer"], refunded["amount"]) == (holder.address, 80)
     assert suite.call(reward.functions.balanceOf(holder.address)) == 80
-    assert suite.call(reward.functions.redemption(1))[2] == 3  # Refunded
+    assert suite.bind(RewardToken).redemption(1).status == 3  # Refunded
     assert suite.reverts(reward.functions.refund(1), other).name == "RewardRedemptionClosed"
 
 
