@@ -1,24 +1,41 @@
 """Meter ingest throughput: readings per second through validation (VEE) and
-aggregation to one 15-minute market interval, for 10k, 100k and 1M meters.
+aggregation to one 15-minute market interval, for 10k, 100k and 1M meters; and readings
+per second posted on anvil end to end, for batches of 1, 100 and 500, with gas per
+reading.
 
-usage: python bench/meter_ingest.py [--json] [--quick] [--repeat N]
+usage: python bench/meter_ingest.py [--json] [--quick] [--repeat N] [--no-chain]
 
 Each meter sends one 15-minute interval reading; 1 % of the rows are bad (unknown
 meter, negative, spike, duplicate) so the quarantine path runs too. The frame is built
 before the clock starts: file parsing is not measured. The baseline, measured in the
 same run, is a plain per-row Python loop applying the same row rules to a 10k sample,
 extrapolated linearly to each size (labelled "extrapolated").
+
+On-chain (anvil started here, 500 meters registered, a real nats-server for the audit
+feed): gateway messages -> `MeterOracle.ingest` (VEE, SQLite store) -> `post_interval`
+(`postReadings` in batches of 1, 100 or 500, each receipt awaited, recorded as posted and
+audited) for an ended interval; 100 readings at batch 1, 500 otherwise. The baseline,
+in the same run, is the bare `postReadings` transactions of the same batches sent with
+`Chain.send`: no validation, no store, no audit.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import statistics
+import tempfile
 import time
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+import oracles.meter.posted  # noqa: F401  (tables before open_store)
+from contracts.chain import Chain, connect_url
+from contracts.deploy import deploy_suite
+from oracles.audit import Auditor
 from oracles.meter import (
     MeterRegistry,
     RawReadings,
@@ -28,6 +45,13 @@ from oracles.meter import (
     canonical_frame,
     validate,
 )
+from oracles.meter.messages import MeterReadingMessage
+from oracles.meter.oracle import MeterOracle
+from tem.anvil import AnvilNode
+from tem.bus.client import connect
+from tem.bus.server import LocalNatsServer
+from tem.bus.streams import ensure_streams
+from tem.store import open_store
 
 T0 = 1_735_689_600
 R = 900
@@ -109,11 +133,118 @@ def timed(step: object, repeat: int) -> float:
     return statistics.median(times)
 
 
+GRID, METER_ORACLE = 1, 2
+CHAIN_METERS = 500
+CHAIN_BATCHES = (1, 100, 500)
+
+
+def _register_meters(chain: Chain, registry: Any, count: int) -> list[str]:
+    grid = chain.accounts[GRID]
+    owner = chain.accounts[3].address
+    chain.send(registry.functions.addFeeder(10**9, 10**9), sender=grid)
+    chain.send(registry.functions.registerProsumer(owner, b"\1" * 32), sender=grid)
+    ids = []
+    for i in range(count):
+        meter = i.to_bytes(4, "big").rjust(32, b"\7")
+        chain.send(registry.functions.registerMeter(meter, owner, 1), sender=grid)
+        ids.append("0x" + meter.hex())
+    return ids
+
+
+async def chain_figures() -> list[dict[str, float | int]]:
+    """Readings/s and gas per reading posted on anvil, oracle end to end and bare."""
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        AnvilNode(Path(tmp) / "anvil") as node,
+        LocalNatsServer(Path(tmp) / "nats") as nats,
+    ):
+        chain = connect_url(node.url, keys=node.dev_keys(), local=True)
+        manifest, _ = deploy_suite(
+            chain,
+            deployer=chain.accounts[0],
+            deployments_dir=Path(tmp) / "deployments",
+            fresh=True,
+            roles={
+                "GRID_OPERATOR_ROLE": [f"dev:{GRID}"],
+                "METER_ORACLE_ROLE": [f"dev:{METER_ORACLE}"],
+            },
+        )
+        registry = chain.contract("Registry", manifest.address("Registry"))
+        market = chain.contract("Market", manifest.address("Market"))
+        meter_ids = _register_meters(chain, registry, CHAIN_METERS)
+        bus = await connect(nats.url)
+        await ensure_streams(bus.js)
+        store = open_store(f"sqlite:///{tmp}/bench.db")
+        registry_vee = MeterRegistry.from_arrays(
+            meter_ids,
+            np.full(len(meter_ids), RATED_W, np.int64),
+            np.full(len(meter_ids), 10**11, np.int64),
+        )
+        now = int(chain.w3.eth.get_block("latest")["timestamp"])
+        interval = now // R - 2 * len(CHAIN_BATCHES) - 1  # ended intervals, two per size
+        rows: list[dict[str, float | int]] = []
+        for batch in CHAIN_BATCHES:
+            count = 100 if batch == 1 else CHAIN_METERS
+            values = [(i, (37 * i) % 900, (11 * i) % 200) for i in range(count)]
+            oracle = MeterOracle(
+                chain,
+                manifest.address("Market"),
+                chain.accounts[METER_ORACLE],
+                store,
+                Auditor(bus=bus, store=store),
+                registry_vee,
+                {m: i for i, m in enumerate(meter_ids)},
+                R,
+                max_batch=batch,
+            )
+            start = interval * R
+            messages = [
+                MeterReadingMessage(
+                    meter_id=meter_ids[i], timestamp_s=start, import_wh=imp, export_wh=exp
+                )
+                for i, imp, exp in values
+            ]
+            gas_before = chain.gas_used_total
+            started = time.perf_counter()
+            oracle.ingest(messages, now_s=start + 2 * R, window=(start, start + R))
+            posted = await oracle.post_interval(start)
+            oracle_s = time.perf_counter() - started
+            oracle_gas = chain.gas_used_total - gas_before
+            assert len(posted) == count, (len(posted), count)
+            # baseline: the same batches, bare, into the next interval
+            bare_interval = interval + 1
+            gas_before = chain.gas_used_total
+            started = time.perf_counter()
+            for first in range(0, count, batch):
+                chunk = values[first : first + batch]
+                chain.send(
+                    market.functions.postReadings(bare_interval, chunk),
+                    sender=chain.accounts[METER_ORACLE],
+                )
+            bare_s = time.perf_counter() - started
+            bare_gas = chain.gas_used_total - gas_before
+            rows.append(
+                {
+                    "batch": batch,
+                    "readings": count,
+                    "transactions": -(-count // batch),
+                    "readings_per_s": round(count / oracle_s, 1),
+                    "gas_per_reading": round(oracle_gas / count),
+                    "bare_readings_per_s": round(count / bare_s, 1),
+                    "bare_gas_per_reading": round(bare_gas / count),
+                }
+            )
+            interval += 2
+        await bus.close()
+        return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--quick", action="store_true", help="only 10k and 100k meters")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-chain", action="store_true", help="skip the anvil figures")
     args = parser.parse_args()
     sizes = [10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000]
 
@@ -150,6 +281,13 @@ def main() -> None:
         "naive_baseline": "per-row Python loop on a 10k sample, extrapolated",
         "sizes": rows,
     }
+    if not args.no_chain:
+        result["on_chain"] = {
+            "what": "gateway messages -> VEE -> store -> postReadings on anvil, receipts "
+            "awaited, recorded and audited",
+            "baseline": "bare postReadings of the same batches (Chain.send only)",
+            "batches": asyncio.run(chain_figures()),
+        }
     if args.json:
         print(json.dumps(result))
         return
@@ -166,6 +304,18 @@ def main() -> None:
             f"{row['naive_seconds']:>9.3f} {row['speed_up']:>8}x{label}"
         )
     print("target: >= 1,000,000 readings/s; naive: per-row Python loop on a 10k sample")
+    if "on_chain" in result:
+        print("\nposted on anvil, end to end (baseline: bare postReadings, same batches)")
+        print(
+            f"{'batch':>6} {'readings':>9} {'txs':>5} {'readings/s':>11} {'gas/reading':>12} "
+            f"{'bare readings/s':>16} {'bare gas/reading':>17}"
+        )
+        for b in result["on_chain"]["batches"]:
+            print(
+                f"{b['batch']:>6} {b['readings']:>9} {b['transactions']:>5} "
+                f"{b['readings_per_s']:>11,} {b['gas_per_reading']:>12,} "
+                f"{b['bare_readings_per_s']:>16,} {b['bare_gas_per_reading']:>17,}"
+            )
 
 
 if __name__ == "__main__":
