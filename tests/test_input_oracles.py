@@ -27,6 +27,7 @@ from oracles.meter.messages import MeterReadingMessage
 from oracles.meter.oracle import MeterOracle
 from oracles.meter.posted import MeterPostedRecord
 from oracles.meter.records import quarantine_counts
+from oracles.meter.service import build_meter_service
 from oracles.orders import OrderOracle, clear_interval
 from oracles.prices.oracle import PriceOracle
 from oracles.prices.quotes import PriceQuote
@@ -275,3 +276,46 @@ async def test_k_of_n_attestation_against_the_market(
     with store.transaction() as session:
         attestations = {r.attestations for r in session.query(MeterPostedRecord).all()}
     assert attestations == {3}
+
+
+async def test_the_inbox_ingests_good_files_and_sets_bad_ones_aside(
+    anvil_chain: Chain, store: Store, bus: Bus, tmp_path: Path
+) -> None:
+    world = deploy_world(anvil_chain, tmp_path, meters=2)
+    await ensure_streams(bus.js)
+    start = ended_interval(world.chain)
+    m0, m1 = world.meter_ids
+    oracle = meter_oracle(world, store, bus)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a-good.csv").write_text(
+        f"timestamp,meter_id,import_wh,export_wh\n{start},{m0},310,0\n{start},{m1},0,-1\n"
+    )
+    (inbox / "b-bad.csv").write_text(f"timestamp,meter,import_wh,export_wh\n{start},{m0},1,0\n")
+    service = build_meter_service(
+        oracle=oracle,
+        manifest=world.manifest,
+        rated_power_w=RATED_W,
+        open_window_s=86_400,
+        post_period_s=1.0,
+        ack_wait_s=5.0,
+        inbox=inbox,
+    )
+    assert await service.tick() == 1  # the good row posted; the bad row quarantined
+    assert (inbox / "done" / "a-good.csv").exists()
+    assert (inbox / "refused" / "b-bad.csv").exists()
+    assert "column 'meter', header" in (inbox / "refused" / "b-bad.csv.error").read_text()
+    assert not list(inbox.glob("*.csv"))
+    reading = world.market.functions.reading
+    assert list(world.chain.call(reading(start // Q, 0)))[:3] == [True, 310, 0]
+    assert world.chain.call(reading(start // Q, 1))[0] is False
+    with store.transaction() as session:
+        actions = {
+            a.action: a
+            for a in session.query(OracleActionRecord).filter(
+                OracleActionRecord.action.like("file.%")
+            )
+        }
+    assert actions["file.ingested"].status == "alarm"  # one row quarantined
+    assert "negative_value 1" in actions["file.ingested"].detail
+    assert actions["file.refused"].subject_id == "b-bad.csv"
