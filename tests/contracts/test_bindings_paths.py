@@ -137,25 +137,45 @@ def _energy_holder(suite: Suite, wh: int) -> EnergyToken:
     return energy
 
 
-def test_zero_addresses_are_refused_by_the_tokens(suite: Suite) -> None:
+def _funded(suite: Suite, token: str, amount: int) -> Any:
+    """A transferable token's binding, with `amount` in the first prosumer's wallet."""
+    holder = suite.prosumers[0].address
+    if token == "CreditToken":
+        credit = suite.bind(CreditToken)
+        credit.mint(holder, amount, sender=suite.treasury)
+        return credit
+    if token == "RewardToken":
+        reward = suite.bind(RewardToken)
+        reward.issue(holder, amount, keccak(text="test"), sender=suite.role("REWARD_ISSUER_ROLE"))
+        return reward
+    return _energy_holder(suite, amount)
+
+
+@pytest.mark.parametrize("token", ["CreditToken", "EnergyToken", "RewardToken"])
+def test_zero_addresses_are_refused_by_the_tokens(suite: Suite, token: str) -> None:
     a, b = suite.prosumers
-    energy = _energy_holder(suite, 100)
+    contract = _funded(suite, token, 100)
     with pytest.raises(E.ERC20InvalidReceiver) as receiver:
-        energy.transfer(ZERO_ADDRESS, 1, sender=a)
+        contract.transfer(ZERO_ADDRESS, 1, sender=a)
     with pytest.raises(E.ERC20InvalidSpender) as spender:
-        energy.approve(ZERO_ADDRESS, 1, sender=a)
-    with pytest.raises(E.ERC20InvalidSender) as sender:  # burning from nobody
-        energy.burn(ZERO_ADDRESS, 1, sender=suite.admin)
+        contract.approve(ZERO_ADDRESS, 1, sender=a)
     with pytest.raises(E.ERC20InvalidApprover) as approver:  # spending nobody's allowance
-        energy.transfer_from(ZERO_ADDRESS, b.address, 0, sender=b)
-    assert (
-        receiver.value.receiver,
-        spender.value.spender,
-        sender.value.sender,
-        approver.value.approver,
-    ) == (ZERO_ADDRESS,) * 4
-    with pytest.raises(E.ERC20InvalidReceiver):
-        energy.mint(ZERO_ADDRESS, 1, sender=suite.admin)
+        contract.transfer_from(ZERO_ADDRESS, b.address, 0, sender=b)
+    assert (receiver.value.receiver, spender.value.spender, approver.value.approver) == (
+        ZERO_ADDRESS,
+    ) * 3
+    assert contract.balance_of(a.address) == 100
+
+
+@pytest.mark.parametrize("binding", [EnergyToken, StorageToken], ids=lambda b: b.__name__)
+def test_minting_to_and_burning_from_nobody_are_refused(suite: Suite, binding: type[Any]) -> None:
+    token = suite.bind(binding)
+    token.grant_role(MINTER_ROLE, suite.admin.address, sender=suite.admin)
+    with pytest.raises(E.ERC20InvalidReceiver) as receiver:
+        token.mint(ZERO_ADDRESS, 1, sender=suite.admin)
+    with pytest.raises(E.ERC20InvalidSender) as sender:
+        token.burn(ZERO_ADDRESS, 1, sender=suite.admin)
+    assert (receiver.value.receiver, sender.value.sender) == (ZERO_ADDRESS, ZERO_ADDRESS)
 
 
 def test_allowances_are_spent_by_transfer_from(suite: Suite) -> None:
