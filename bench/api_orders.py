@@ -91,8 +91,12 @@ def run_server(port: int) -> None:
             )
 
             @app.get("/bench/ping", include_in_schema=False)
-            def ping() -> dict[str, bool]:
+            async def ping() -> dict[str, bool]:
                 return {"ok": True}
+
+            @app.get("/bench/cpu", include_in_schema=False)
+            async def cpu() -> dict[str, float]:
+                return {"cpu_s": time.process_time()}  # the server's CPU, all threads
 
             info = {
                 "chain_id": chain.chain_id,
@@ -135,7 +139,6 @@ def run_server(port: int) -> None:
         uvloop.run(main())
 
 
-
 # -- client -------------------------------------------------------------------------------------
 class Connection:
     """One keep-alive HTTP/1.1 connection; a request at a time (what a browser tab does)."""
@@ -149,6 +152,9 @@ class Connection:
 
     async def request(self, head: bytes, body: bytes = b"") -> int:
         """Send a prepared request; the status once the whole response is read."""
+        return (await self.exchange(head, body))[0]
+
+    async def exchange(self, head: bytes, body: bytes = b"") -> tuple[int, bytes]:
         self.writer.write(head + body)
         status_line = await self.reader.readuntil(b"\r\n")
         length = 0
@@ -156,8 +162,8 @@ class Connection:
             name, _, value = line.partition(b":")
             if name.lower() == b"content-length":
                 length = int(value)
-        await self.reader.readexactly(length)
-        return int(status_line.split(b" ", 2)[1])
+        content = await self.reader.readexactly(length)
+        return int(status_line.split(b" ", 2)[1]), content
 
     def close(self) -> None:
         self.writer.close()
@@ -172,6 +178,15 @@ def _post(path: str, token: str, body: bytes) -> tuple[bytes, bytes]:
 
 
 PING = b"GET /bench/ping HTTP/1.1\r\nHost: localhost\r\n\r\n"
+CPU = b"GET /bench/cpu HTTP/1.1\r\nHost: localhost\r\n\r\n"
+
+
+async def server_cpu_s(port: int) -> float:
+    connection = await Connection.open(port)
+    try:
+        return float(json.loads((await connection.exchange(CPU))[1])["cpu_s"])
+    finally:
+        connection.close()
 
 
 def _signed_bodies(info: dict[str, Any], key: bytes, count: int, first_nonce: int) -> list[bytes]:
@@ -230,7 +245,9 @@ def _token(base: str, key: bytes, chain_id: int) -> str:
         return str(reply.json()["access_token"])
 
 
-def _figures(latencies: list[float], elapsed: float, errors: int, cpu_s: float) -> dict[str, float]:
+def _figures(
+    latencies: list[float], elapsed: float, errors: int, cpu_s: float, server_s: float
+) -> dict[str, float]:
     ordered = sorted(latencies)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] if ordered else 0.0
     return {
@@ -241,6 +258,8 @@ def _figures(latencies: list[float], elapsed: float, errors: int, cpu_s: float) 
         "p99_ms": round(p99 * 1000, 2),
         # The client's CPU seconds per wall second: what it takes from the 2 shared cores.
         "client_cpu": round(cpu_s / elapsed, 2) if elapsed else 0.0,
+        # The server's CPU per answered request: what bounds throughput on 2 cores.
+        "server_cpu_ms": round(server_s * 1000 / max(1, len(latencies) + errors), 2),
     }
 
 
@@ -269,12 +288,14 @@ async def closed_loop(
             else:
                 errors += 1
 
+    server0 = await server_cpu_s(port)
     cpu0, started = time.process_time(), time.perf_counter()
     await asyncio.gather(*(worker(c, r) for c, r in zip(connections, requests, strict=True)))
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu0
+    server = await server_cpu_s(port) - server0
     for c in connections:
         c.close()
-    return {"clients": len(requests), **_figures(latencies, elapsed, errors, cpu)}
+    return {"clients": len(requests), **_figures(latencies, elapsed, errors, cpu, server)}
 
 
 async def open_loop(
@@ -304,6 +325,7 @@ async def open_loop(
             errors += 1
 
     tasks = []
+    server0 = await server_cpu_s(port)
     cpu0, begin = time.process_time(), time.perf_counter()
     for n, (head, body) in enumerate(requests):
         planned = begin + n / rate
@@ -313,9 +335,10 @@ async def open_loop(
         tasks.append(asyncio.create_task(one(head, body, planned)))
     await asyncio.gather(*tasks)
     elapsed, cpu = time.perf_counter() - begin, time.process_time() - cpu0
+    server = await server_cpu_s(port) - server0
     for c in idle:
         c.close()
-    return {"offered_per_s": rate, **_figures(latencies, elapsed, errors, cpu)}
+    return {"offered_per_s": rate, **_figures(latencies, elapsed, errors, cpu, server)}
 
 
 def _orders(
@@ -378,7 +401,7 @@ def main() -> None:
         return
     header = (
         f"{'clients':>8} {'per s':>8} {'median ms':>10} {'p99 ms':>8} {'errors':>7} "
-        f"{'client cpu':>10}"
+        f"{'client cpu':>10} {'server cpu ms/req':>18}"
     )
     for title, rows in (
         ("signed orders (POST /orders)", results["closed_loop"]),
@@ -389,13 +412,14 @@ def main() -> None:
         for row in rows:
             print(
                 f"{row['clients']:>8} {row['orders_per_s']:>8} {row['median_ms']:>10} "
-                f"{row['p99_ms']:>8} {row['errors']:>7} {row['client_cpu']:>10}"
+                f"{row['p99_ms']:>8} {row['errors']:>7} {row['client_cpu']:>10} "
+                f"{row['server_cpu_ms']:>18}"
             )
     o = results["open_loop"]
     print(
         f"offered {o['offered_per_s']:.0f} orders/s: achieved {o['orders_per_s']}/s, "
         f"median {o['median_ms']} ms, p99 {o['p99_ms']} ms, errors {o['errors']}, "
-        f"client cpu {o['client_cpu']}"
+        f"client cpu {o['client_cpu']}, server cpu {o['server_cpu_ms']} ms/order"
     )
 
 

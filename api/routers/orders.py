@@ -44,8 +44,7 @@ async def place_order(
     ctx: ContextDep,
     intake: IntakeDep,
     prosumer: CurrentProsumer,
-    response: Response,
-) -> OrderPublic:
+) -> Response:
     checked = book.check_signed_order(ctx=ctx, maker=prosumer.address, body=body)
     require_bus(ctx)
     if _all_cached(ctx, checked):
@@ -55,8 +54,12 @@ async def place_order(
     # The book's own checks (identical order, nonce, credit) run in the intake's group
     # commit; the answer comes once the order is committed and published.
     row, created = await intake.submit(checked, available)
-    response.status_code = 201 if created else 200
-    return book.to_public(row, "open", None, None)
+    # Serialised here: FastAPI would validate the model a second time on the way out.
+    return Response(
+        book.to_public(row, "open", None, None).model_dump_json(),
+        status_code=201 if created else 200,
+        media_type="application/json",
+    )
 
 
 @router.get("", response_model=OrdersPublic, summary="Your orders with their status")

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated
 
 from eth_utils import to_checksum_address
 from pydantic import AfterValidator, Field
+
+
+@lru_cache(maxsize=65_536)
+def checksummed(address: str) -> str:
+    """EIP-55 form of `address`; cached, because the same few thousand addresses come back
+    with every request and each checksum is a keccak."""
+    return to_checksum_address(address)
+
 
 Bytes32Hex = Annotated[
     str,
@@ -20,7 +29,7 @@ AddressHex = Annotated[
         pattern=r"^0x[0-9a-fA-F]{40}$",
         examples=["0x2B5AD5c4795c026514f8317c7a215E218DcCD6cF"],
     ),
-    AfterValidator(lambda value: to_checksum_address(value)),
+    AfterValidator(checksummed),
 ]
 SignatureHex = Annotated[
     str,
