@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from api.bus_messages import OrderCancelledMessage, order_cancelled
 from api.context import ApiContext
-from api.deps import ContextDep, CurrentProsumer, IntakeDep, PageDep
+from api.deps import BEARER_ONLY, BearerProsumer, ContextDep, CurrentProsumer, PageDep
 from api.problems import PROBLEM_RESPONSES, Problem
 from api.publish import publish, require_bus
 from api.schemas.common import SignatureHex
 from api.schemas.orders import OrderCancelled, OrderCreate, OrderPublic, OrdersPublic, OrderStatus
 from api.services import orders as book
-from api.services.intake import release_reserved
+from api.services.intake import OrderIntake, release_reserved
 from api.tables import BookOrder
 
 router = APIRouter(prefix="/orders", tags=["orders"], responses=PROBLEM_RESPONSES)
@@ -38,13 +38,11 @@ def _all_cached(ctx: ApiContext, checked: book.CheckedOrder) -> bool:
         200: {"description": "the identical order was already in the book", "model": OrderPublic},
         409: {"description": "interval closed, nonce used or credit insufficient"},
     },
+    openapi_extra=BEARER_ONLY,
 )
-async def place_order(
-    body: OrderCreate,
-    ctx: ContextDep,
-    intake: IntakeDep,
-    prosumer: CurrentProsumer,
-) -> Response:
+async def place_order(body: OrderCreate, request: Request, prosumer: BearerProsumer) -> Response:
+    ctx: ApiContext = request.app.state.ctx
+    intake: OrderIntake = request.app.state.intake
     checked = book.check_signed_order(ctx=ctx, maker=prosumer.address, body=body)
     require_bus(ctx)
     if _all_cached(ctx, checked):

@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,6 +157,7 @@ class OrderIntake:
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._answering: set[asyncio.Task[None]] = set()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="order-intake")
         self.groups = 0  # committed groups, for tests and logs
         self.orders = 0
         self.largest_group = 0
@@ -183,6 +185,7 @@ class OrderIntake:
                 await self._task
         for task in list(self._answering):
             await task
+        self._executor.shutdown(wait=True)
 
     async def _run(self) -> None:
         assert self._wake is not None
@@ -193,7 +196,11 @@ class OrderIntake:
                 group = self._waiting[: self.max_batch]
                 del self._waiting[: self.max_batch]
                 try:
-                    outcomes = self._commit(group)
+                    # In the writer's own thread: SQLite works without the GIL, and the
+                    # loop meanwhile reads the next requests (the next group).
+                    outcomes = await asyncio.get_running_loop().run_in_executor(
+                        self._executor, self._commit, group
+                    )
                 except Exception as exc:  # the store failed: nothing of the group is kept
                     log.warning("order group of %d not stored: %s", len(group), exc)
                     failure = ServiceUnavailable(
