@@ -28,6 +28,8 @@ from oracles.meter.oracle import MeterOracle
 from oracles.meter.posted import MeterPostedRecord
 from oracles.meter.records import quarantine_counts
 from oracles.meter.service import build_meter_service
+from oracles.order_records import OrderIntervalRecord
+from oracles.order_service import OrderService
 from oracles.orders import OrderOracle, clear_interval
 from oracles.prices.oracle import PriceOracle
 from oracles.prices.quotes import PriceQuote
@@ -43,6 +45,7 @@ from tests.oracles.world import (
     PRICE_ORACLE,
     World,
     deploy_world,
+    place_in_api_book,
 )
 
 Q = 900
@@ -319,3 +322,80 @@ async def test_the_inbox_ingests_good_files_and_sets_bad_ones_aside(
     assert actions["file.ingested"].status == "alarm"  # one row quarantined
     assert "negative_value 1" in actions["file.ingested"].detail
     assert actions["file.refused"].subject_id == "b-bad.csv"
+
+
+async def test_an_interval_that_cannot_clear_is_reported_with_its_reason(
+    anvil_chain: Chain, store: Store, bus: Bus, tmp_path: Path
+) -> None:
+    world = deploy_world(anvil_chain, tmp_path, meters=2)
+    await ensure_streams(bus.js)
+    chain = world.chain
+    world.fund_owner(10_000_000)
+    auditor = Auditor(bus=bus, store=store)
+    orders = OrderOracle(
+        chain,
+        world.manifest.address("Market"),
+        world.manifest.address("Registry"),
+        world.account(ORDER_ORACLE),
+        world.account(OPERATOR),
+    )
+    service = OrderService(orders, store, auditor, Q)
+    price = PriceOracle(
+        chain, world.manifest.address("Market"), world.account(PRICE_ORACLE), auditor, Q
+    )
+    start = ended_interval(chain)
+    no_tariffs, unknown_meter, fine = start // Q - 2, start // Q - 1, start // Q
+    stranger = World(chain, world.manifest, ["0x" + keccak(text="not registered").hex()])
+    stranger_order = stranger.order(0, Side.SELL, 100, 500, unknown_meter, nonce=9)
+    place_in_api_book(
+        store,
+        [
+            world.order(0, Side.BUY, 400, 3_000, no_tariffs, nonce=1),
+            world.order(1, Side.SELL, 400, 900, no_tariffs, nonce=2),
+            world.order(0, Side.BUY, 400, 3_000, unknown_meter, nonce=3),
+            stranger_order,
+            world.order(0, Side.BUY, 400, 3_000, fine, nonce=4),
+            world.order(1, Side.SELL, 600, 900, fine, nonce=5),
+        ],
+    )
+    for interval in (unknown_meter, fine):
+        quote = PriceQuote(interval * Q, Q, 3_000, 800, "day-ahead:test", as_of_s=interval * Q)
+        assert await price.post_tariffs(quote, now_s=interval * Q) is not None
+    now = start + Q + 10
+    assert await service.close_gate(no_tariffs, now) == "refused"
+    assert await service.close_gate(unknown_meter, now) == "refused"
+    assert await service.close_gate(fine, now) == "cleared"
+    assert await service.close_gate(start // Q + 5, now) == "empty"
+    with store.transaction() as session:
+        rows = {r.interval: r for r in session.query(OrderIntervalRecord).all()}
+        alarms = {
+            a.interval // Q: a.detail
+            for a in session.query(OracleActionRecord).filter_by(action="clearing.refused")
+        }
+    assert rows[no_tariffs].detail == "no tariffs were posted before the interval opened"
+    assert "RegistryMeterUnknown" in rows[unknown_meter].detail
+    assert alarms == {
+        no_tariffs: rows[no_tariffs].detail,
+        unknown_meter: rows[unknown_meter].detail,
+    }
+    assert rows[fine].status == "cleared"
+    market = world.market
+    assert chain.call(market.functions.intervalInfo(fine))[7] == 3  # Cleared
+    assert chain.call(market.functions.intervalInfo(no_tariffs))[7] == 0  # nothing sent
+    # settlement waits for the readings, then settles once
+    assert await service.settle_ready(now) == 0
+    oracle = meter_oracle(world, store, bus)
+    messages = [
+        MeterReadingMessage(
+            meter_id=world.meter_ids[0], timestamp_s=start, import_wh=400, export_wh=0
+        ),
+        MeterReadingMessage(
+            meter_id=world.meter_ids[1], timestamp_s=start, import_wh=0, export_wh=600
+        ),
+    ]
+    oracle.ingest(messages, now_s=now, window=(start, start + Q))
+    assert len(await oracle.post_interval(start)) == 2
+    assert await service.settle_ready(now) == 1
+    assert await service.settle_ready(now) == 0
+    for index in (0, 1):
+        assert chain.call(market.functions.meterStatus(fine, index)) == [True, True]

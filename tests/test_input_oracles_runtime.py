@@ -17,19 +17,17 @@ from pathlib import Path
 from nats.js.errors import NotFoundError
 from web3.types import RPCEndpoint
 
-from api.tables import BookOrder
 from contracts.chain import Chain, connect_url
 from contracts.eip712 import Side
 from oracles.audit import OracleActionRecord
 from oracles.meter.messages import MeterReadingMessage
 from oracles.order_records import OrderIntervalRecord
-from oracles.orders import SignedOrder
 from tem.anvil import AnvilNode
 from tem.bus.client import connect
 from tem.bus.server import LocalNatsServer
 from tem.bus.streams import ensure_streams
 from tem.store import open_store
-from tests.oracles.world import World, deploy_world
+from tests.oracles.world import World, deploy_world, place_in_api_book
 
 Q = 900
 
@@ -199,31 +197,6 @@ def test_a_chain_node_outage_loses_nothing_and_doubles_nothing(
         node.stop()
 
 
-def _place(database: Path, orders: list[SignedOrder]) -> None:
-    """Orders as the API accepts them into its book (the same database)."""
-    store = open_store(f"sqlite:///{database}")
-    with store.transaction() as session:
-        for o in orders:
-            session.add(
-                BookOrder(
-                    order_hash=o.order_id,
-                    maker=o.order.maker,
-                    meter_id="0x" + o.order.meter_id.hex(),
-                    interval=o.order.interval,
-                    side=int(o.order.side),
-                    energy_wh=o.order.energy_wh,
-                    limit_price_per_kwh=o.order.limit_price,
-                    nonce=o.order.nonce,
-                    expiry=o.order.expiry,
-                    battery_id="0x" + o.order.battery_id.hex(),
-                    signature_r="0x" + o.signature.r.hex(),
-                    signature_vs="0x" + o.signature.vs.hex(),
-                    worst_case_credit=o.order.energy_wh * o.order.limit_price // 1000,
-                    placed_at_ms=int(time.time() * 1000),
-                )
-            )
-
-
 def _travel_to(chain: Chain, timestamp: int) -> None:
     rpc = chain.w3.provider.make_request
     rpc(RPCEndpoint("evm_setNextBlockTimestamp"), [timestamp])
@@ -245,8 +218,8 @@ def test_meter_price_and_order_oracles_clear_and_settle_an_interval(
         market = world.market
         now = int(chain.w3.eth.get_block("latest")["timestamp"])
         n = now // Q + 2
-        _place(
-            database,
+        place_in_api_book(
+            open_store(f"sqlite:///{database}"),
             [
                 world.order(0, Side.BUY, 400, 3_000, n, nonce=1),
                 world.order(1, Side.SELL, 600, 900, n, nonce=2),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,10 +11,12 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 from web3.contract import Contract
 
+from api.tables import BookOrder
 from contracts.chain import Chain
 from contracts.deploy import Manifest, deploy_suite
 from contracts.eip712 import MarketDomain, Order, Side, order_digest, sign_order
 from oracles.orders import SignedOrder
+from tem.store import Store
 
 GRID, ORDER_ORACLE, OPERATOR, METER_ORACLE, PRICE_ORACLE = 2, 3, 4, 5, 6
 #: Extra meter oracles (co-signers of attested batches).
@@ -99,3 +103,27 @@ def deploy_world(chain: Chain, deployments: Path, *, meters: int) -> World:
     for m in ids:
         chain.send(registry.functions.registerMeter(bytes.fromhex(m[2:]), owner, 1), sender=grid)
     return World(chain, manifest, ids)
+
+
+def place_in_api_book(store: Store, orders: Sequence[SignedOrder]) -> None:
+    """Orders as the API accepts them into its off-chain book (`api_order`)."""
+    with store.transaction() as session:
+        for o in orders:
+            session.add(
+                BookOrder(
+                    order_hash=o.order_id,
+                    maker=o.order.maker,
+                    meter_id="0x" + o.order.meter_id.hex(),
+                    interval=o.order.interval,
+                    side=int(o.order.side),
+                    energy_wh=o.order.energy_wh,
+                    limit_price_per_kwh=o.order.limit_price,
+                    nonce=o.order.nonce,
+                    expiry=o.order.expiry,
+                    battery_id="0x" + o.order.battery_id.hex(),
+                    signature_r="0x" + o.signature.r.hex(),
+                    signature_vs="0x" + o.signature.vs.hex(),
+                    worst_case_credit=o.order.energy_wh * o.order.limit_price // 1000,
+                    placed_at_ms=int(time.time() * 1000),
+                )
+            )
