@@ -369,7 +369,7 @@ async def test_an_interval_that_cannot_clear_is_reported_with_its_reason(
     with store.transaction() as session:
         rows = {r.interval: r for r in session.query(OrderIntervalRecord).all()}
         alarms = {
-            a.interval // Q: a.detail
+            (a.interval or 0) // Q: a.detail
             for a in session.query(OracleActionRecord).filter_by(action="clearing.refused")
         }
     assert rows[no_tariffs].detail == "no tariffs were posted before the interval opened"
