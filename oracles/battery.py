@@ -15,6 +15,7 @@ bus command is the grid's view (- charges, + discharges), as devices expect.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import re
@@ -411,25 +412,52 @@ class BatteryOracle:
         async def enqueue(message: Msg) -> None:
             inbox.put_nowait(message)  # unbounded: never waits
 
-        subscription = await self.bus.js.subscribe(
-            subjects.battery_ack_any(),
-            durable="battery-oracle-acks",
-            stream="BATTERY",
-            cb=enqueue,
-            manual_ack=True,
-            # What a killed oracle had been handed and not acked comes again after
-            # ack_wait: kept short so that a restart catches up soon.
-            config=ConsumerConfig(ack_policy=AckPolicy.ALL, ack_wait=10.0, max_ack_pending=20_000),
-        )
-        info = await subscription.consumer_info()
+        subscription = None
+        while subscription is None:
+            try:
+                subscription = await self.bus.js.subscribe(
+                    subjects.battery_ack_any(),
+                    durable="battery-oracle-acks",
+                    stream="BATTERY",
+                    cb=enqueue,
+                    manual_ack=True,
+                    # What a killed oracle had been handed and not acked comes again
+                    # after ack_wait: kept short so that a restart catches up soon.
+                    config=ConsumerConfig(
+                        ack_policy=AckPolicy.ALL, ack_wait=10.0, max_ack_pending=20_000
+                    ),
+                )
+                info = await subscription.consumer_info()
+            except Exception as exc:  # the bus is away, or a cluster electing a leader
+                if subscription is not None:
+                    with contextlib.suppress(Exception):
+                        await subscription.unsubscribe()
+                    subscription = None
+                log.warning("battery acks: no consumer yet (%s)", type(exc).__name__)
+                await pause(stop, 0.5)
+                if stop.is_set():
+                    return
         cumulative = info.config.ack_policy == AckPolicy.ALL
 
         async def check_caught_up() -> None:
             if caught_up is None or caught_up.is_set() or not inbox.empty():
                 return
-            now = await subscription.consumer_info()
+            try:
+                now = await subscription.consumer_info()
+            except Exception as exc:  # the bus is away: ask again later
+                log.info("battery acks: consumer info failed (%s)", type(exc).__name__)
+                return
             if now.num_pending == 0 and now.num_ack_pending == 0:
                 caught_up.set()
+
+        async def commit(messages: Sequence[Msg]) -> list[BatteryAck]:
+            async with self.store.atomic() as session:
+                acks = await self.record_acks([m.data for m in messages], session)
+                await self.bus.settle()
+            # only now: the answers are committed
+            for message in messages[-1:] if cumulative else messages:
+                await message.ack()
+            return acks
 
         try:
             while not stop.is_set():
@@ -441,17 +469,25 @@ class BatteryOracle:
                 messages = [first]
                 while len(messages) < batch and not inbox.empty():
                     messages.append(inbox.get_nowait())
-                async with self.store.atomic() as session:
-                    acks = await self.record_acks([m.data for m in messages], session)
-                    await self.bus.settle()
-                # only now: the answers are committed
-                for message in messages[-1:] if cumulative else messages:
-                    await message.ack()
+                while True:  # this batch until it is committed, never past it (see below)
+                    try:
+                        acks = await commit(messages)
+                        break
+                    except Exception as exc:
+                        if stop.is_set():
+                            return
+                        # The bus went away mid-batch (a settle or an ack that timed
+                        # out): the transaction rolled back. Recording the same answers
+                        # again changes nothing, and with cumulative acks, acking a later
+                        # batch first would ack this one unrecorded.
+                        log.warning("battery acks: batch failed (%s); again", type(exc).__name__)
+                        await pause(stop, 0.5)
                 if recorded is not None:
                     recorded(acks)
                 await check_caught_up()
         finally:
-            await subscription.unsubscribe()
+            with contextlib.suppress(Exception):  # a closed connection has no subscription
+                await subscription.unsubscribe()
 
     async def run_retries(
         self, stop: asyncio.Event, caught_up: asyncio.Event, *, period_s: float = 1.0

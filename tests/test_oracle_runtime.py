@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from eth_utils import keccak
@@ -135,13 +136,18 @@ CHAIN_AHEAD_S = 3 * 3_600
 
 
 class CountingModel(BatteryModel):
-    """A battery that remembers every command it executed, in order."""
+    """A battery that remembers every command it executed, in order; `after_run` (if
+    set) is called right after each, to inject a failure at that exact point."""
 
     runs: list[str]
+    after_run: Callable[[], None] | None = None
 
     def execute(self, command: BatteryCommand) -> int:
         self.runs.append(command.command_id)
-        return super().execute(command)
+        energy_wh = super().execute(command)
+        if self.after_run is not None:
+            self.after_run()
+        return energy_wh
 
 
 def _start_battery(env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
@@ -325,3 +331,94 @@ async def test_sigkill_mid_stream_then_restart_sends_nothing_twice(
             c: ("executed", 1) for c in dispatched
         }
     await bus.close()
+
+
+async def test_nats_stopped_mid_stream_nothing_lost_nothing_twice(tmp_path: Path) -> None:
+    """The NATS server (JetStream file store) stops under `tem oracles --only battery`
+    and the devices while commands flow: right after a device executed a command, before
+    its answers are stored and the command acked. Dispatches go on on-chain; the server
+    comes back on the same port and store. Every dispatch is executed once, asserted on
+    the devices (the command that was executed but not acked comes again)."""
+    state = tmp_path / "state"
+    server = LocalNatsServer(tmp_path / "nats").start()
+    port = server.port
+    bus = await connect(server.url, name="devices")
+    oracle: subprocess.Popen[str] | None = None
+    stop_devices = asyncio.Event()
+    fleet: asyncio.Task[None] | None = None
+    try:
+        await ensure_streams(bus.js)
+        models = [
+            CountingModel(BatterySpec(name, 10**8, MAX_CHARGE_W, 4_000), soc_wh=0)
+            for name in BATTERIES
+        ]
+        stopped = asyncio.Event()
+
+        def executed() -> int:
+            return sum(len(m.runs) for m in models)
+
+        def stop_server_after_the_fourth() -> None:
+            if executed() == 4 and not stopped.is_set():
+                server.stop()
+                stopped.set()
+
+        for model in models:
+            model.runs = []
+            model.after_run = stop_server_after_the_fourth
+        devices = [  # executed ids on disk: what a device must not forget
+            BatteryDevice(model, bus, state_path=tmp_path / f"{model.spec.battery_id}.json")
+            for model in models
+        ]
+        fleet = asyncio.create_task(BatteryFleet(devices, bus, name="outage").run(stop_devices))
+        with AnvilNode(state) as node:
+            chain = connect_url(node.url, keys=node.dev_keys(), local=True)
+            chain.w3.provider.make_request("evm_increaseTime", [CHAIN_AHEAD_S])  # type: ignore[arg-type]
+            chain.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+            suite, batteries, interval = await asyncio.to_thread(
+                _community_with_batteries, chain, state
+            )
+            env = {k: v for k, v in os.environ.items() if not k.startswith("TEM_")}
+            database = tmp_path / "oracles.db"
+            env.update(
+                TEM_CHAIN=node.url,
+                TEM_NATS=server.url,
+                TEM_DATA_DIR=str(state),
+                TEM_DATABASE_URL=f"sqlite:///{database}",
+            )
+            oracle = _start_battery(env, tmp_path)
+            for _ in range(3):
+                await asyncio.to_thread(_dispatch, suite, interval, batteries)
+            await _until(stopped.is_set, 60, "the server stopped after the fourth command")
+            for _ in range(3):  # the chain goes on; the oracle cannot publish
+                await asyncio.to_thread(_dispatch, suite, interval, batteries)
+            await asyncio.sleep(2.0)
+            server = LocalNatsServer(tmp_path / "nats", port=port).start()
+            total = 6 * len(BATTERIES)
+            await _until(lambda: executed() >= total, 90, "every command executed")
+            store = open_store(f"sqlite:///{database}")
+
+            def statuses() -> Counter[str]:
+                with store.transaction() as session:
+                    return Counter(r.status for r in session.query(BatteryCommandRecord))
+
+            await _until(lambda: statuses() == {"executed": total}, 60, "all recorded")
+            oracle.send_signal(signal.SIGTERM)
+            _out, err = await asyncio.to_thread(oracle.communicate, timeout=30)
+            assert oracle.returncode == 0, err
+            logs = suite.Ledger.events.BatteryDispatched().get_logs(
+                from_block=suite.manifest.first_block  # type: ignore[union-attr]
+            )
+    finally:
+        if oracle is not None and oracle.poll() is None:
+            oracle.kill()
+        stop_devices.set()
+        if fleet is not None:
+            await fleet
+        await bus.close()
+        server.stop()
+    dispatched = sorted(f"{log.transactionHash.to_0x_hex()}:{log.logIndex}" for log in logs)
+    assert len(dispatched) == total
+    runs = [command_id for m in models for command_id in m.runs]
+    assert sorted(runs) == dispatched  # every dispatch executed, none twice
+    for model in models:
+        assert model.soc_wh == MAX_CHARGE_W * 900 // 3600 * 6

@@ -12,6 +12,7 @@ Physics conventions (the same the contracts use for storage tokens):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -339,7 +340,8 @@ class BatteryFleet:
                     messages.append(inbox.get_nowait())
                 await _until_done(stop, self.name, partial(self._finish, messages), messages[-1:])
         finally:
-            await subscription.unsubscribe()
+            with contextlib.suppress(Exception):  # a closed connection has no subscription
+                await subscription.unsubscribe()
 
 
 async def _until_done(
