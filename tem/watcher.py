@@ -37,6 +37,11 @@ Handler = Callable[[ChainEvent, Session], Awaitable[None]]
 BatchHandler = Callable[[Sequence[ChainEvent], Session], Awaitable[None]]
 
 
+class SettleFailed(Exception):
+    """The bus did not confirm a batch's publishes (a server away, a cluster electing a
+    stream leader): the batch rolls back and the next poll hands it over again."""
+
+
 @dataclass
 class WatchStats:
     delivered: int = 0
@@ -115,7 +120,10 @@ class EventWatcher:
                     for event in batch:
                         await self.handler(event, session)
                 if self.settle is not None:
-                    await self.settle()
+                    try:
+                        await self.settle()
+                    except Exception as exc:  # whatever the bus raises: retried like an outage
+                        raise SettleFailed(f"{type(exc).__name__}: {exc}") from exc
                 done = first + self.batch_size >= len(events)
                 # The last batch also marks the scanned range done, even without events.
                 position = ChainPosition(to_block, BLOCK_DONE) if done else batch[-1].position
@@ -137,12 +145,14 @@ class EventWatcher:
             try:
                 await self.poll_once()
                 backoff = poll_interval_s
-            except OSError as exc:  # requests' and websockets' connection errors are OSErrors
+            except (OSError, SettleFailed) as exc:  # requests' and websockets' connection
+                # errors are OSErrors; a bus that did not settle is an outage too
                 self.stats.outages += 1
                 log.warning(
-                    "chain unreachable for %s (%s); retrying in %.1f s",
+                    "%s unreachable for %s (%s); retrying in %.1f s",
+                    "bus" if isinstance(exc, SettleFailed) else "chain",
                     self.consumer,
-                    type(exc).__name__,
+                    exc if isinstance(exc, SettleFailed) else type(exc).__name__,
                     backoff,
                 )
                 backoff = min(backoff * 2, max_backoff_s)

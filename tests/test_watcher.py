@@ -14,7 +14,7 @@ from contracts.deploy import deploy_suite
 from contracts.events import ChainEvent
 from tem.anvil import AnvilNode
 from tem.store import Store, open_store
-from tem.watcher import EventWatcher
+from tem.watcher import EventWatcher, SettleFailed
 
 
 class Recorder:
@@ -193,3 +193,43 @@ async def test_the_watcher_rides_out_a_node_outage(tmp_path: Path, store: Store)
         assert len(recorder.seen) == 4 and len(set(recorder.seen)) == 4
     finally:
         node.stop()
+
+
+async def test_a_bus_that_does_not_settle_is_an_outage_and_the_batch_comes_again(
+    embedded_chain: Chain, store: Store, tmp_path: Path
+) -> None:
+    """A settle hook that fails (e.g. no stream responders while a NATS cluster elects a
+    leader) rolls the batch back; `run` keeps going and hands the batch over again."""
+    chain = embedded_chain
+    token, contracts = _token(chain, tmp_path)
+    _mint(chain, token, 7)
+    with store.transaction() as session:
+        session.execute(text("CREATE TABLE seen (event_id TEXT PRIMARY KEY)"))
+    failures = [RuntimeError("nats: no responders available for request")]
+
+    async def effect(event: ChainEvent, session: Session) -> None:
+        session.execute(text("INSERT INTO seen VALUES (:id)"), {"id": event.event_id})
+
+    async def settle() -> None:
+        if failures:
+            raise failures.pop()
+
+    watcher = _watcher(chain, store, contracts, effect, settle=settle)
+    with pytest.raises(SettleFailed, match="no responders"):
+        await watcher.poll_once()
+    assert watcher.cursor() is None  # nothing moved
+    with store.transaction() as session:
+        assert session.execute(text("SELECT count(*) FROM seen")).scalar() == 0
+    failures.append(RuntimeError("nats: timeout"))
+    stop = asyncio.Event()
+    running = asyncio.create_task(watcher.run(stop, poll_interval_s=0.05))
+    for _ in range(100):
+        if watcher.stats.delivered:
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await running
+    assert watcher.stats.outages == 1
+    with store.transaction() as session:
+        stored = [r[0] for r in session.execute(text("SELECT event_id FROM seen"))]
+    assert len(stored) == len(set(stored)) == 4  # 2 role grants, Transfer, CreditIssued
