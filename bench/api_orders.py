@@ -96,7 +96,15 @@ def run_server(port: int) -> None:
 
             @app.get("/bench/cpu", include_in_schema=False)
             async def cpu() -> dict[str, float]:
-                return {"cpu_s": time.process_time()}  # the server's CPU, all threads
+                # An older checkout (a "before" run of this bench) has no intake.
+                intake = getattr(app.state, "intake", None)
+                return {
+                    "cpu_s": time.process_time(),  # the server's CPU, all threads
+                    "groups": getattr(intake, "groups", 0),
+                    "orders": getattr(intake, "orders", 0),
+                    "largest_group": getattr(intake, "largest_group", 0),
+                    "slowest_commit_ms": getattr(intake, "slowest_commit_s", 0.0) * 1000,
+                }
 
             info = {
                 "chain_id": chain.chain_id,
@@ -181,12 +189,17 @@ PING = b"GET /bench/ping HTTP/1.1\r\nHost: localhost\r\n\r\n"
 CPU = b"GET /bench/cpu HTTP/1.1\r\nHost: localhost\r\n\r\n"
 
 
-async def server_cpu_s(port: int) -> float:
+async def server_stats(port: int) -> dict[str, float]:
+    """The server's CPU seconds so far and its order intake's counters."""
     connection = await Connection.open(port)
     try:
-        return float(json.loads((await connection.exchange(CPU))[1])["cpu_s"])
+        return dict(json.loads((await connection.exchange(CPU))[1]))
     finally:
         connection.close()
+
+
+async def server_cpu_s(port: int) -> float:
+    return float((await server_stats(port))["cpu_s"])
 
 
 def _signed_bodies(info: dict[str, Any], key: bytes, count: int, first_nonce: int) -> list[bytes]:
@@ -393,6 +406,7 @@ def main() -> None:
         per_client = _orders(info, base, clients, total // clients + 1, nonce)
         interleaved = [per_client[n % clients][n // clients] for n in range(total)]
         results["open_loop"] = asyncio.run(open_loop(port, interleaved, args.rate))
+        results["intake"] = asyncio.run(server_stats(port))
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -420,6 +434,12 @@ def main() -> None:
         f"offered {o['offered_per_s']:.0f} orders/s: achieved {o['orders_per_s']}/s, "
         f"median {o['median_ms']} ms, p99 {o['p99_ms']} ms, errors {o['errors']}, "
         f"client cpu {o['client_cpu']}, server cpu {o['server_cpu_ms']} ms/order"
+    )
+    i = results["intake"]
+    print(
+        f"group commit: {i['orders']} orders in {i['groups']} groups "
+        f"(mean {i['orders'] / max(1, i['groups']):.1f}, largest {i['largest_group']}), "
+        f"slowest commit {i['slowest_commit_ms']:.1f} ms"
     )
 
 
