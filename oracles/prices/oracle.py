@@ -6,6 +6,7 @@ accepts it; a refused one becomes an alarm on the audit feed and is never posted
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -37,14 +38,13 @@ class PriceOracle:
             await self.auditor.record(alarm, msg_id=f"price:{quote.interval_start_s}:refused")
             return None
         market = self.chain.contract("Market", self.market_address)
-        receipt = self.chain.send(
-            market.functions.postTariffs(
-                price.interval_start_s // self.interval_seconds,
-                price.import_price,
-                price.feed_in_price,
-            ),
-            sender=self.signer,
+        call = market.functions.postTariffs(
+            price.interval_start_s // self.interval_seconds,
+            price.import_price,
+            price.feed_in_price,
         )
+        # in a worker thread: waiting for confirmations must not hold the event loop
+        receipt = await asyncio.to_thread(self.chain.send, call, sender=self.signer)
         tx = receipt["transactionHash"].to_0x_hex()
         await self.auditor.record(
             OracleAction(
@@ -69,7 +69,7 @@ class PriceOracle:
         call = market.functions.postMarketPrice(
             interval_start_s // self.interval_seconds, price, list(battery_ids)
         )
-        receipt = self.chain.send(call, sender=self.signer)
+        receipt = await asyncio.to_thread(self.chain.send, call, sender=self.signer)
         tx = receipt["transactionHash"].to_0x_hex()
         await self.auditor.record(
             OracleAction(
