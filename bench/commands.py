@@ -1,14 +1,22 @@
 """Battery commands through JetStream: throughput and dispatch-to-acknowledgement latency.
 
-usage: python bench/commands.py [--commands 10000] [--batteries 100] [--json]
+usage: python bench/commands.py [--commands 10000] [--batteries 100]
+                                [--device-consumers fleet|each] [--json]
 
 The battery oracle turns `BatteryDispatched` events into commands (JetStream publish with
-Nats-Msg-Id, one audit record each), in batches as the chain-event watcher hands them
-over (`handle_batch`, settle, commit). Simulated devices, in a process of their own (they
-stand for devices elsewhere), execute and answer accepted + executed; the oracle records
-every answer (`run_acks`: a batch per transaction, JetStream acks after the commit).
-Per command that is 6 JetStream publishes (command, device's 2 answers, 3 audit records),
-3 consumed deliveries and 3 database writes.
+Nats-Msg-Id), in batches as the chain-event watcher hands them over (`handle_batch`,
+settle, commit). Simulated devices, in a process of their own (they stand for devices
+elsewhere), execute and answer accepted + executed; the oracle records every answer
+(`run_acks`: a batch per transaction, one cumulative JetStream ack after the commit).
+Per command that is 3 stored JetStream messages (the command, the device's 2 answers)
+plus, per batch, one audit message for each kind of routine action (`command.sent`,
+`ack.accepted`, `ack.executed`: `Auditor.record_batch`; the table still gets one row per
+action), 3 consumed deliveries, and its rows (command, answers, audit) written with one
+statement per kind per batch.
+
+The devices sit behind one gateway consumer (`BatteryFleet`, pushed, the default) or
+each pull from its own consumer (`--device-consumers each`, which costs a pull request
+and its "no messages" answer for every few commands).
 
 `commands_per_s` counts a command once the oracle has committed its device's `executed`
 answer; latency runs from the moment the oracle takes the dispatch event to that commit,
