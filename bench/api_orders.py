@@ -47,7 +47,15 @@ def run_server(port: int) -> None:
 
     import api.tables  # noqa: F401
     from api.app import create_app
-    from api.runtime import DEV_ROLES, freeze_startup_objects
+    from api.runtime import DEV_ROLES
+
+    try:
+        from api.runtime import freeze_startup_objects
+    except ImportError:  # an older checkout (a "before" run) did not freeze
+
+        def freeze_startup_objects() -> None:
+            pass
+
     from api.settings import ApiSettings
     from contracts.chain import embedded
     from contracts.deploy import deploy_suite
