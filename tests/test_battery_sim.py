@@ -14,7 +14,13 @@ from tem.bus.client import Bus, connect
 from tem.bus.messages import BatteryAck, BatteryCommand
 from tem.bus.server import LocalNatsServer
 from tem.bus.streams import ensure_streams
-from tem.sim.battery import BatteryDevice, BatteryModel, BatterySpec, CommandRejected
+from tem.sim.battery import (
+    BatteryDevice,
+    BatteryFleet,
+    BatteryModel,
+    BatterySpec,
+    CommandRejected,
+)
 
 QUARTER = 900  # seconds
 NOW = 1_800_000_000
@@ -219,3 +225,39 @@ async def test_a_batch_with_a_repeated_command_executes_it_once(bus: Bus) -> Non
     # accepted + executed for each executed command, then the answers again (the repeat's
     # executed answer has the same message id: stored once), and the two rejections
     assert (info.state.subjects or {}).get(subjects.battery_ack("bat-batch")) == 2 + 2 + 2
+
+
+async def test_a_fleet_executes_each_devices_commands_once(bus: Bus) -> None:
+    await ensure_streams(bus.js)
+    devices = [
+        BatteryDevice(
+            BatteryModel(BatterySpec(name, 10**6, 5_000, 4_000), 0), bus, clock=lambda: NOW
+        )
+        for name in ("fleet-a", "fleet-b")
+    ]
+    answers: list[BatteryAck] = []
+    for device in devices:
+        await _collect_acks(bus, device.battery_id, answers)
+    commands = [command(-400, 40 + n, battery=("fleet-a", "fleet-b")[n % 2]) for n in range(6)]
+    for n, c in enumerate([*commands, commands[0]]):  # the first again, another message id
+        await bus.publish_durable(
+            subjects.battery_command(c.battery_id), c, msg_id=f"fleet-test-{n}"
+        )
+    other = command(-400, 49, battery="not-in-fleet")  # on the stream, not for this fleet
+    await bus.publish_durable(subjects.battery_command(other.battery_id), other, msg_id="nif")
+    stop = asyncio.Event()
+    running = asyncio.create_task(BatteryFleet(devices, bus, name="fleet-test").run(stop))
+    await _wait_for(lambda: sum(a.status == "executed" for a in answers) == 7)
+    stop.set()
+    await running
+    assert {d.battery_id: sorted(d.executed) for d in devices} == {
+        "fleet-a": sorted(c.command_id for c in commands[0::2]),
+        "fleet-b": sorted(c.command_id for c in commands[1::2]),
+    }
+    assert [d.model.soc_wh for d in devices] == [300, 300]  # 3 x 100 Wh each, none twice
+    info = await bus.js.consumer_info("BATTERY", "devices-fleet-test")
+    assert info.num_ack_pending == 0 and info.num_pending == 0  # one cumulative ack did it
+    # Another fleet under the same name would take the wrong batteries' commands: refused.
+    stranger = BatteryDevice(BatteryModel(BatterySpec("fleet-c", 10, 1, 1), 0), bus)
+    with pytest.raises(ValueError, match="delete it or rename"):
+        await BatteryFleet([stranger], bus, name="fleet-test").run(asyncio.Event())

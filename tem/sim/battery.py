@@ -289,7 +289,12 @@ class BatteryFleet:
             per_device.setdefault(message.subject, []).append(message.data)
         touched = []
         for subject, payloads in per_device.items():
-            device = self._by_subject[subject]
+            device = self._by_subject.get(subject)
+            if device is None:  # a consumer made for another fleet under this name
+                log.warning(
+                    "fleet %s: %d commands on %s, not ours", self.name, len(payloads), subject
+                )
+                continue
             await device.handle_batch(payloads)
             touched.append(device)
         return touched
@@ -308,9 +313,11 @@ class BatteryFleet:
             inbox.put_nowait(message)
 
         subscription = None
+        filters: list[str] = []
         while subscription is None and not stop.is_set():
+            subscribed = None
             try:
-                subscription = await self.bus.js.subscribe(
+                subscribed = await self.bus.js.subscribe(
                     subjects.battery_command_any(),
                     durable=f"devices-{self.name}",
                     stream="BATTERY",
@@ -324,12 +331,23 @@ class BatteryFleet:
                         filter_subjects=sorted(self._by_subject),
                     ),
                 )
+                config = (await subscribed.consumer_info()).config
+                filters = config.filter_subjects or [config.filter_subject or ""]
+                subscription = subscribed
             except Exception as exc:  # no stream leader yet (a cluster electing one)
+                if subscribed is not None:  # bound, but its consumer could not be read
+                    with contextlib.suppress(Exception):
+                        await subscribed.unsubscribe()
                 log.warning("fleet %s: no consumer yet (%s)", self.name, exc)
                 await asyncio.sleep(0.5)
         if subscription is None:
             return
         try:
+            if sorted(filters) != sorted(self._by_subject):
+                raise ValueError(
+                    f"fleet {self.name}: its durable consumer devices-{self.name} takes other "
+                    "batteries' commands (made for another fleet): delete it or rename the fleet"
+                )
             while not stop.is_set():
                 try:
                     first = await asyncio.wait_for(inbox.get(), timeout=0.2)
