@@ -402,9 +402,10 @@ class BatteryOracle:
         message of a batch covers the batch, since batches commit in delivery order. A
         durable made before that (explicit acks) is kept and acked message by message.
         `recorded` is told of each committed batch's answers (e.g. to measure latency).
-        `caught_up` is set once every answer stored before this start is recorded (none
-        waiting, none delivered and unacknowledged): until then a command may look
-        unanswered only because its answer was not read yet (after a restart), and
+        `caught_up` is set once every answer stored before this start is recorded (the
+        consumer's ack floor has passed the stream's last sequence at the start, or
+        nothing is waiting nor delivered and unacknowledged): until then a command may
+        look unanswered only because its answer was not read yet (after a restart), and
         `retry_unanswered` must wait for it (see `run_retries`).
         """
         inbox: asyncio.Queue[Msg] = asyncio.Queue()
@@ -428,6 +429,8 @@ class BatteryOracle:
                     ),
                 )
                 info = await subscription.consumer_info()
+                # Every answer stored before this start has a sequence up to this one.
+                stored_before = (await self.bus.js.stream_info("BATTERY")).state.last_seq
             except Exception as exc:  # the bus is away, or a cluster electing a leader
                 if subscription is not None:
                     with contextlib.suppress(Exception):
@@ -440,14 +443,18 @@ class BatteryOracle:
         cumulative = info.config.ack_policy == AckPolicy.ALL
 
         async def check_caught_up() -> None:
-            if caught_up is None or caught_up.is_set() or not inbox.empty():
+            if caught_up is None or caught_up.is_set():
                 return
             try:
                 now = await subscription.consumer_info()
             except Exception as exc:  # the bus is away: ask again later
                 log.info("battery acks: consumer info failed (%s)", type(exc).__name__)
                 return
-            if now.num_pending == 0 and now.num_ack_pending == 0:
+            # Acked (so recorded) up to what was stored before the start, or nothing left
+            # at all; the first holds under a steady flow of answers, the second when idle.
+            acked_to = now.ack_floor.stream_seq if now.ack_floor else 0
+            idle = now.num_pending == 0 and now.num_ack_pending == 0
+            if (acked_to or 0) >= stored_before or idle:
                 caught_up.set()
 
         async def commit(messages: Sequence[Msg]) -> list[BatteryAck]:
