@@ -210,12 +210,15 @@ class OrderIntake:
                     outcomes = self._commit(group)
                 except Exception as exc:  # the store failed: nothing of the group is kept
                     log.warning("order group of %d not stored: %s", len(group), exc)
-                    failure = ServiceUnavailable(
-                        "store", f"{type(exc).__name__}; retry", self.ctx.settings.retry_after_s
-                    )
                     for pending in group:
                         if not pending.answer.done():
-                            pending.answer.set_exception(failure)
+                            pending.answer.set_exception(
+                                ServiceUnavailable(
+                                    "store",
+                                    f"{type(exc).__name__}; nothing was stored, retry",
+                                    self.ctx.settings.retry_after_s,
+                                )
+                            )
                     continue
                 task = asyncio.create_task(self._publish_and_answer(group, outcomes))
                 self._answering.add(task)

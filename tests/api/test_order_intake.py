@@ -229,3 +229,21 @@ def test_the_fast_order_digest_equals_the_generic_encoders(
     fast = order_digest_fast(order, domain)
     assert fast == order_digest(order, domain)
     assert fast == _eth_account_digest(order, domain)
+
+
+async def test_a_failed_commit_answers_503_and_stores_nothing_of_the_group(
+    client: httpx.AsyncClient, world: World, app: FastAPI, store: Store
+) -> None:
+    alice = world.prosumers[0]
+    auth = await _signed_in(client, world, app)
+    await _warm(client, world, app, auth)
+    with store.engine.begin() as connection:  # the reservation's upsert will fail
+        connection.exec_driver_sql("DROP TABLE api_reserved_credit")
+    buy = world.order(alice, interval=_interval(app), energy_wh=100)
+    sell = world.order(alice, interval=_interval(app), side=Side.SELL, energy_wh=100)
+    replies = await _race(client, [world.order_body(o, alice) for o in (sell, buy)], auth)
+    assert [r.status_code for r in replies] == [503, 503]
+    assert {r.json()["type"] for r in replies} == {"urn:tem:problem:store-unavailable"}
+    with store.transaction() as session:
+        for order in (sell, buy):  # the sell was in the same group: rolled back with it
+            assert session.get(BookOrder, "0x" + order_digest(order, world.domain).hex()) is None
