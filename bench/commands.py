@@ -262,6 +262,8 @@ async def run(commands: int, batteries: int, tmp: Path, *, fleet: bool = True) -
         "cpu_s_oracle": oracle_cpu,
         "cpu_s_devices_all_phases": device["cpu_s"],
         "cpu_s_nats_server": server_cpu,
+        # What a command costs the machine, whatever else runs on it (devices: all phases).
+        "cpu_us_per_command": (oracle_cpu + server_cpu + device["cpu_s"]) * 1e6 / commands,
     }
 
 
