@@ -188,37 +188,49 @@ contract Ledger is AccessControl, Pausable, ILedger {
     /// @inheritdoc ILedger
     function lockEscrow(bytes calldata escrows) external onlyRole(MARKET_ROLE) whenNotPaused {
         uint256 p;
-        assembly ("memory-safe") {
-            p := escrows.offset
-        }
-        uint256 end = p + escrows.length;
+        uint256 end;
         uint256 total;
         uint256 count;
-        for (; p < end;) {
-            address owner;
-            uint256 amount;
-            assembly ("memory-safe") {
-                let word := calldataload(p)
-                owner := shr(96, word)
-                amount := and(word, 0xffffffffffffffffffffffff)
+        // Each 32-byte word: owner (20 bytes) | amount (uint96). Moves the amount from the
+        // account's credit to its escrow, one storage read and one write; stops at the first
+        // account short of credit or whose escrow would leave 64 bits (reported below).
+        assembly ("memory-safe") {
+            p := escrows.offset
+            end := add(p, escrows.length)
+            // amounts below 2^96 each, at most one per 32 bytes of calldata: no overflow
+            for {} lt(p, end) { p := add(p, 32) } {
+                let w := calldataload(p)
+                let amount := and(w, 0xffffffffffffffffffffffff)
+                mstore(0x00, shr(96, w))
+                mstore(0x20, _accounts.slot)
+                let slot := keccak256(0x00, 0x40)
+                let word := sload(slot)
+                let available := and(word, 0xffffffffffffffffffffffff)
+                let escrow := add(and(shr(96, word), 0xffffffffffffffff), amount)
+                if or(lt(available, amount), gt(escrow, 0xffffffffffffffff)) { break }
+                // credit (low 96 bits) and escrow (next 64) replaced, the rest kept
+                sstore(slot, or(shl(160, shr(160, word)), or(sub(available, amount), shl(96, escrow))))
+                total := add(total, amount)
+                count := add(count, 1)
             }
-            uint256 slot = _accountSlot(owner);
-            uint256 word = _sload(slot);
-            uint256 available = word & MASK_96;
-            if (available < amount) revert LedgerInsufficientCredit(owner, amount, available);
-            uint256 escrow = ((word >> 96) & MASK_64) + amount;
-            if (escrow > MASK_64) revert SafeCast.SafeCastOverflowedUintDowncast(64, escrow);
-            // amount <= available < 2^96 and escrow < 2^64, so the fields stay in place;
-            // p < end, a calldata offset; total adds amounts below 2^96 per 32 bytes
-            unchecked {
-                word = (word & ~(MASK_96 | (MASK_64 << 96))) | (available - amount) | (escrow << 96);
-                total += amount;
-                ++count;
-                p += 32;
-            }
-            _sstore(slot, word);
         }
+        if (p < end) _revertLock(p);
         emit EscrowsLocked(count, total);
+    }
+
+    /// @dev Reverts with why the escrow word at calldata offset `p` cannot be locked.
+    function _revertLock(uint256 p) private view {
+        address owner;
+        uint256 amount;
+        assembly ("memory-safe") {
+            let word := calldataload(p)
+            owner := shr(96, word)
+            amount := and(word, 0xffffffffffffffffffffffff)
+        }
+        uint256 word = _sload(_accountSlot(owner));
+        uint256 available = word & MASK_96;
+        if (available < amount) revert LedgerInsufficientCredit(owner, amount, available);
+        revert SafeCast.SafeCastOverflowedUintDowncast(64, ((word >> 96) & MASK_64) + amount);
     }
 
     /// @inheritdoc ILedger
@@ -247,24 +259,82 @@ contract Ledger is AccessControl, Pausable, ILedger {
         uint256 exported;
         uint256 delivered;
         uint256 p;
+        uint256 end;
         assembly ("memory-safe") {
             p := entries.offset
+            end := add(p, entries.length)
         }
-        uint256 end = p + entries.length;
-        Account memory a; // reused for every entry
-        for (; p < end;) {
-            uint256 w0;
-            uint256 w1;
+        Account memory a; // reused for every entry that takes the general path
+        while (p < end) {
+            // The common case in assembly (`_applyWithoutDebts` on the raw account word): no
+            // debt flags before and none after, no field overflowing. It stops at the first
+            // entry that needs more, which `_applySettlement` then applies in full.
             assembly ("memory-safe") {
-                w0 := calldataload(p)
-                w1 := calldataload(add(p, 32))
+                for {} lt(p, end) {} {
+                    let w1 := calldataload(add(p, 32))
+                    mstore(0x00, shr(96, calldataload(p)))
+                    mstore(0x20, _accounts.slot)
+                    let slot := keccak256(0x00, 0x40)
+                    let word := sload(slot)
+                    if shr(248, word) { break }
+                    // fields are below 2^96 and net below 2^127 in magnitude: no sum here
+                    // reaches 2^256; every change of a field is checked to stay in the field
+                    let funds := and(shr(64, w1), 0xffffffffffffffff) // escrow released
+                    if gt(funds, and(shr(96, word), 0xffffffffffffffff)) { break }
+                    word := sub(word, shl(96, funds))
+                    funds := add(balancingCredit, funds)
+                    {
+                        let net := sar(128, w1)
+                        switch slt(net, 0)
+                        case 0 {
+                            if gt(net, funds) { break }
+                            if gt(add(and(word, 0xffffffffffffffffffffffff), net), 0xffffffffffffffffffffffff) {
+                                break
+                            }
+                            funds := sub(funds, net)
+                            word := add(word, net)
+                        }
+                        default {
+                            net := sub(0, net) // now the charge
+                            if gt(net, and(word, 0xffffffffffffffffffffffff)) { break }
+                            funds := add(funds, net)
+                            word := sub(word, net)
+                        }
+                    }
+                    {
+                        // energy: + metered export - delivered (delivered <= export, 32 bits each)
+                        let w0 := calldataload(p)
+                        let field := sub(
+                            add(and(shr(160, word), 0xffffffffffff), and(shr(32, w0), 0xffffffff)),
+                            and(w0, 0xffffffff)
+                        )
+                        if gt(field, 0xffffffffffff) { break }
+                        word := or(and(word, not(shl(160, 0xffffffffffff))), shl(160, field))
+                        field := add(and(shr(208, word), 0xffffffffff), and(w1, 0xffffffffffffffff)) // reward
+                        if gt(field, 0xffffffffff) { break }
+                        word := or(and(word, not(shl(208, 0xffffffffff))), shl(208, field))
+                        exported := add(exported, and(shr(32, w0), 0xffffffff))
+                        delivered := add(delivered, and(w0, 0xffffffff))
+                    }
+                    sstore(slot, word)
+                    balancingCredit := funds
+                    p := add(p, 64)
+                }
             }
-            balancingCredit = _applySettlement(a, w0, w1, balancingCredit);
-            // 32-bit fields summed at most once per 64 bytes of calldata
-            unchecked {
-                exported += (w0 >> 32) & MASK_32;
-                delivered += w0 & MASK_32;
-                p += 64;
+            if (p < end) {
+                uint256 w0;
+                uint256 w1;
+                assembly ("memory-safe") {
+                    w0 := calldataload(p)
+                    w1 := calldataload(add(p, 32))
+                }
+                balancingCredit = _applySettlement(a, w0, w1, balancingCredit);
+                // 32-bit fields summed at most once per 64 bytes of calldata
+                unchecked {
+                    exported += (w0 >> 32) & MASK_32;
+                    delivered += w0 & MASK_32;
+                    p += 64;
+                }
             }
         }
         _balancingCredit = balancingCredit.toUint128();

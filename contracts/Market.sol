@@ -29,6 +29,8 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
 
     uint256 private constant FLAG_HAS_POSITION = 1;
     uint256 private constant FLAG_SETTLED = 2;
+    /// @dev Not a stored flag: `_settleMeter`'s answer for a meter without a reading.
+    uint256 private constant FLAG_MISSING = 4;
     uint256 private constant METERS_PER_FLAG_WORD = 128;
 
     IRegistry public immutable registry;
@@ -58,63 +60,73 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         uint64 posBought;
     }
 
-    /// @dev Working state of one clearing chunk, in memory. Buffers are written through raw
-    ///      cursors (`*Ptr`, memory addresses) and sized once from the order count, so the
-    ///      loop allocates nothing.
+    /// @dev Working state of one clearing chunk, in memory. The per-order loop runs in
+    ///      assembly and reads and writes the fields up to `positionCount` at their offsets
+    ///      (`CX_*`: 32 bytes a field, in declaration order), so keep the two in step. Buffers
+    ///      are written through raw cursors (`*Ptr`, memory addresses) and sized once from the
+    ///      order count, so the loop allocates nothing.
     struct ChunkContext {
-        uint64 interval;
-        uint64 committedAt;
+        uint256 interval; // CX_INTERVAL
+        uint256 committedAt; // CX_COMMITTED_AT
+        bytes32 domainSeparator; // CX_DOMAIN
+        uint256 feedersOffset; // CX_FEEDERS: calldata offset of header.feeders[0]
+        uint256 feederCount; // CX_FEEDER_COUNT
+        // the last order (book order is by meter index, then digest)
+        uint256 hasLast; // CX_HAS_LAST
+        uint256 lastMeterIndex; // CX_LAST_INDEX
+        bytes32 lastDigest; // CX_LAST_DIGEST
+        // the cached meter: a meter's orders are consecutive, so it is read once
+        bytes32 meterId; // CX_METER_ID
+        uint256 meterWord; // CX_METER_WORD: `Registry.meterWord`
+        uint256 meterPrice; // CX_METER_PRICE: its feeder's price
+        // the open position (the current meter's orders so far)
+        uint256 posOpen; // CX_POS_OPEN
+        uint256 posIndex; // CX_POS_INDEX
+        uint256 posOwner; // CX_POS_OWNER
+        uint256 posPrice; // CX_POS_PRICE
+        uint256 posSold; // CX_POS_SOLD
+        uint256 posBought; // CX_POS_BOUGHT
+        uint256 leavesPtr; // CX_LEAVES_PTR
+        uint256 positionsPtr; // CX_POSITIONS_PTR
+        uint256 escrowsPtr; // CX_ESCROWS_PTR
+        uint256 feederNetPtr; // CX_FEEDER_NET_PTR: address of feederNet[0]
+        uint256 flagsBase; // CX_FLAGS_BASE: storage slot of _meterFlags[interval]
+        uint256 flagWordIndex; // CX_FLAG_INDEX
+        uint256 flagWord; // CX_FLAG_WORD
+        uint256 flagWordLoaded; // CX_FLAG_LOADED
+        uint256 positionCount; // CX_POSITION_COUNT
+        uint256 stop; // CX_STOP: why `_clearRun` stopped (STOP_*), zero at the end
+        uint256 at; // CX_AT: the offset of the order it stopped at
+        uint256 meterWordsPtr; // CX_WORDS_PTR: the next of the chunk's meter words (`_readMeters`)
+        // read by Solidity only
         bool first;
         bool isFinal;
         uint256 chunk;
         uint256 orders;
-        bytes32 domainSeparator;
-        // the last order (book order is by meter index, then digest)
-        bool hasLast;
-        uint256 lastMeterIndex;
-        bytes32 lastDigest;
-        // the cached meter: a meter's orders are consecutive, so it is read once
-        bytes32 meterId;
-        address meterOwner;
-        uint256 meterFeeder;
-        uint256 meterIndex;
-        bool meterActive;
-        uint64 meterPrice;
-        // the open position (the current meter's orders so far)
-        bool posOpen;
-        uint256 posIndex;
-        address posOwner;
-        uint64 posPrice;
-        uint64 posSold;
-        uint64 posBought;
         int256[] feederNet; // index = feeder id; index 0 unused
         bytes32[] leaves;
-        uint256 leafCount;
         bytes positions;
-        uint256 positionsPtr;
-        uint256 positionCount;
         bytes escrows;
-        uint256 escrowsPtr;
-        uint256 flagWordIndex;
-        uint256 flagWord;
-        bool flagWordLoaded;
     }
 
-    /// @dev Working state of one settlement call, in memory.
+    /// @dev Working state of one settlement call, in memory; `_settleMeter`'s assembly reads
+    ///      and writes the fields at their offsets (`SX_*`, 32 bytes each, in order).
     struct SettleContext {
-        uint64 interval;
-        uint64 importTariff;
-        uint64 feedInTariff;
-        uint64 rewardPerKwh;
-        bool missingAsZero;
+        uint256 interval; // SX_INTERVAL
+        uint256 importTariff; // SX_IMPORT_TARIFF
+        uint256 feedInTariff; // SX_FEED_IN_TARIFF
+        uint256 rewardPerKwh; // SX_REWARD_PER_KWH
+        uint256 missingAsZero; // SX_MISSING_AS_ZERO
+        uint256 entriesPtr; // SX_ENTRIES_PTR
+        uint256 readingsBase; // SX_READINGS_BASE: storage slot of _readings[interval]
+        uint256 readingWordIndex; // SX_READING_INDEX
+        uint256 readingWord; // SX_READING_WORD
+        uint256 readingWordLoaded; // SX_READING_LOADED
+        uint256 flagsBase; // SX_FLAGS_BASE: storage slot of _meterFlags[interval]
+        uint256 flagWordIndex; // SX_FLAG_INDEX
+        uint256 flagWord; // SX_FLAG_WORD
+        uint256 flagWordLoaded; // SX_FLAG_LOADED
         bytes entries;
-        uint256 entriesPtr;
-        uint256 readingWordIndex;
-        uint256 readingWord;
-        bool readingWordLoaded;
-        uint256 flagWordIndex;
-        uint256 flagWord;
-        bool flagWordLoaded;
     }
 
     uint256 private constant ORDER_BYTES = 165;
@@ -126,11 +138,65 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
     /// @dev secp256k1n / 2: a larger `s` is the malleable twin of a valid signature.
     uint256 private constant HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
 
+    // offsets of `ChunkContext`'s assembly-accessed fields (32 bytes each, in declaration order)
+    uint256 private constant CX_INTERVAL = 0x0;
+    uint256 private constant CX_COMMITTED_AT = 0x20;
+    uint256 private constant CX_DOMAIN = 0x40;
+    uint256 private constant CX_FEEDERS = 0x60;
+    uint256 private constant CX_FEEDER_COUNT = 0x80;
+    uint256 private constant CX_HAS_LAST = 0xa0;
+    uint256 private constant CX_LAST_INDEX = 0xc0;
+    uint256 private constant CX_LAST_DIGEST = 0xe0;
+    uint256 private constant CX_METER_ID = 0x100;
+    uint256 private constant CX_METER_WORD = 0x120;
+    uint256 private constant CX_METER_PRICE = 0x140;
+    uint256 private constant CX_POS_OPEN = 0x160;
+    uint256 private constant CX_POS_INDEX = 0x180;
+    uint256 private constant CX_POS_OWNER = 0x1a0;
+    uint256 private constant CX_POS_PRICE = 0x1c0;
+    uint256 private constant CX_POS_SOLD = 0x1e0;
+    uint256 private constant CX_POS_BOUGHT = 0x200;
+    uint256 private constant CX_LEAVES_PTR = 0x220;
+    uint256 private constant CX_POSITIONS_PTR = 0x240;
+    uint256 private constant CX_ESCROWS_PTR = 0x260;
+    uint256 private constant CX_FEEDER_NET_PTR = 0x280;
+    uint256 private constant CX_FLAGS_BASE = 0x2a0;
+    uint256 private constant CX_FLAG_INDEX = 0x2c0;
+    uint256 private constant CX_FLAG_WORD = 0x2e0;
+    uint256 private constant CX_FLAG_LOADED = 0x300;
+    uint256 private constant CX_POSITION_COUNT = 0x320;
+    uint256 private constant CX_STOP = 0x340;
+    uint256 private constant CX_AT = 0x360;
+    uint256 private constant CX_WORDS_PTR = 0x380;
+    // why `_clearRun` stopped before the end of its orders
+    uint256 private constant STOP_INVALID = 1; // the order at `at` fails a check
+    uint256 private constant STOP_BATTERY = 2; // the order at `at` dispatches a battery
+    uint256 private constant STOP_ESCROW = 3; // the open position's escrow exceeds 96 bits
+    uint256 private constant STOP_OVERFLOW = 4; // a meter's fills exceed 64 bits
+    /// @dev `OrderHashing.ORDER_TYPEHASH` as a literal for assembly (the constructor checks it).
+    uint256 private constant ORDER_TYPEHASH = 0x7b96b7d86a658fc14f64d4076cb9a68b43cf52535a1cb0d019cdb6f747837cc3;
+    // offsets of `SettleContext`'s fields (32 bytes each, in declaration order)
+    uint256 private constant SX_INTERVAL = 0x0;
+    uint256 private constant SX_IMPORT_TARIFF = 0x20;
+    uint256 private constant SX_FEED_IN_TARIFF = 0x40;
+    uint256 private constant SX_REWARD_PER_KWH = 0x60;
+    uint256 private constant SX_MISSING_AS_ZERO = 0x80;
+    uint256 private constant SX_ENTRIES_PTR = 0xa0;
+    uint256 private constant SX_READINGS_BASE = 0xc0;
+    uint256 private constant SX_READING_INDEX = 0xe0;
+    uint256 private constant SX_READING_WORD = 0x100;
+    uint256 private constant SX_READING_LOADED = 0x120;
+    uint256 private constant SX_FLAGS_BASE = 0x140;
+    uint256 private constant SX_FLAG_INDEX = 0x160;
+    uint256 private constant SX_FLAG_WORD = 0x180;
+    uint256 private constant SX_FLAG_LOADED = 0x1a0;
+    /// @dev `IRegistry.meterWord.selector` in the top four bytes (the constructor checks it).
+    uint256 private constant METER_WORD_SELECTOR = 0x7f78348600000000000000000000000000000000000000000000000000000000;
+
     mapping(uint64 interval => IntervalInfo) private _intervals;
     mapping(uint64 interval => Carry) private _carry;
     mapping(uint64 interval => mapping(uint256 chunk => bytes32)) private _chunkRoots;
     mapping(uint64 interval => mapping(uint256 chunk => bytes32)) private _positionsHashes;
-    mapping(uint64 interval => mapping(uint256 word => uint256)) private _chunkSettledBits;
     mapping(uint64 interval => mapping(uint256 feederId => int256)) private _feederNet;
     mapping(uint64 interval => mapping(uint256 word => uint256)) private _readings;
     mapping(uint64 interval => mapping(uint256 word => uint256)) private _meterFlags;
@@ -145,6 +211,8 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         registry = registry_;
         ledger = ledger_;
         intervalSeconds = intervalSeconds_;
+        assert(bytes4(bytes32(METER_WORD_SELECTOR)) == IRegistry.meterWord.selector);
+        assert(bytes32(ORDER_TYPEHASH) == OrderHashing.ORDER_TYPEHASH);
     }
 
     // =========================================================================================
@@ -210,16 +278,13 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         uint256 n = _countOrders(orders);
         ChunkContext memory c = _openChunk(s, interval, header, n, isFinal);
         uint256 p;
+        uint256 end;
         assembly ("memory-safe") {
             p := orders.offset
+            end := add(p, orders.length)
         }
-        for (uint256 i; i < n;) {
-            p = _clearOrder(c, header, p);
-            // i < n, which is bounded by the calldata length
-            unchecked {
-                ++i;
-            }
-        }
+        _readMeters(c, p, end);
+        _clearOrders(c, p, end);
         _closeChunk(s, c, header);
     }
 
@@ -262,21 +327,26 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         _checkChunkShape(s, interval, n, isFinal, c.first);
 
         uint256 feederCount = registry.feederCount();
-        if (header.feeders.length != feederCount) revert MarketFeederCountMismatch(feederCount, header.feeders.length);
+        FeederResult[] calldata feeders = header.feeders;
+        if (feeders.length != feederCount) revert MarketFeederCountMismatch(feederCount, feeders.length);
         if (!(c.first && isFinal)) {
             bytes32 headerHash = keccak256(abi.encode(header));
             if (c.first) s.headerHash = headerHash;
             else if (headerHash != s.headerHash) revert MarketClearingHeaderMismatch(interval);
         }
+        uint256 feedersOffset;
+        assembly ("memory-safe") {
+            feedersOffset := feeders.offset
+        }
         c.interval = interval;
         c.committedAt = s.committedAt;
+        c.domainSeparator = _domainSeparatorV4();
+        c.feedersOffset = feedersOffset;
+        c.feederCount = feederCount;
         c.chunk = s.chunksCleared;
         c.orders = n;
-        c.domainSeparator = _domainSeparatorV4();
         c.feederNet = new int256[](feederCount + 1);
         c.leaves = new bytes32[](n);
-        // at most one position and one escrow per order; 32 bytes of slack for the last
-        // position's 32-byte store
         // A chunk closes at most one position per order plus the position carried in from
         // the previous chunk (a meter whose orders straddle the boundary), hence n + 1; the
         // extra 32 bytes take the tail of the last position's second 32-byte store.
@@ -284,20 +354,26 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         c.escrows = new bytes((n + 1) * 32);
         bytes memory positions = c.positions;
         bytes memory escrows = c.escrows;
-        uint256 positionsPtr;
-        uint256 escrowsPtr;
+        int256[] memory feederNet = c.feederNet;
+        bytes32[] memory leaves = c.leaves;
+        uint256 flagsBase;
         assembly ("memory-safe") {
-            positionsPtr := add(positions, 0x20)
-            escrowsPtr := add(escrows, 0x20)
+            mstore(add(c, CX_POSITIONS_PTR), add(positions, 0x20))
+            mstore(add(c, CX_ESCROWS_PTR), add(escrows, 0x20))
+            mstore(add(c, CX_FEEDER_NET_PTR), add(feederNet, 0x20))
+            mstore(add(c, CX_LEAVES_PTR), add(leaves, 0x20))
+            // _meterFlags[interval] (a mapping's slot: keccak256(key . slot))
+            mstore(0x00, interval)
+            mstore(0x20, _meterFlags.slot)
+            flagsBase := keccak256(0x00, 0x40)
         }
-        c.positionsPtr = positionsPtr;
-        c.escrowsPtr = escrowsPtr;
+        c.flagsBase = flagsBase;
         if (!c.first) _loadCarry(c, feederCount);
     }
 
     function _closeChunk(IntervalInfo storage s, ChunkContext memory c, ClearingHeader calldata header) private {
-        uint64 interval = c.interval;
-        if (c.isFinal && c.posOpen) _closePosition(c);
+        uint64 interval = uint64(c.interval);
+        // (the final chunk's last position was closed by its run)
         _flushFlags(c);
         bytes memory positions = c.positions;
         bytes memory escrows = c.escrows;
@@ -323,7 +399,7 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
             emit IntervalCleared(interval, s.orderCount, header.connectionPrice, header.gridImportWh);
         } else {
             s.status = IntervalStatus.Clearing;
-            _storeCarry(c, c.feederNet.length - 1);
+            _storeCarry(c, c.feederCount);
         }
     }
 
@@ -347,32 +423,147 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         }
     }
 
-    /// @dev Checks the packed order at calldata offset `p` and adds its fill; returns the
-    ///      offset of the next order.
-    function _clearOrder(ChunkContext memory c, ClearingHeader calldata header, uint256 p)
-        private
-        returns (uint256 next)
-    {
-        uint256 flags;
-        bytes32 batteryId;
+    /// @dev Reads the registry words of the chunk's meters in one call (`Registry.meterWord`
+    ///      with the ids appended): one id per run of consecutive orders of a meter, in book
+    ///      order, which is the order in which `_clearRun` meets a new meter. The packed orders
+    ///      in [p, end) were checked to tile their bytes (`_countOrders`).
+    function _readMeters(ChunkContext memory c, uint256 p, uint256 end) private view {
+        address registryAddress = address(registry);
+        uint256 words;
         assembly ("memory-safe") {
-            flags := byte(0, calldataload(add(p, 60)))
-        }
-        // offsets stay within the calldata `_countOrders` walked
-        unchecked {
-            next = p + ORDER_BYTES;
-            if (flags & ORDER_HAS_BATTERY != 0) {
-                assembly ("memory-safe") {
-                    batteryId := calldataload(next)
+            let request := mload(0x40)
+            mstore(request, METER_WORD_SELECTOR)
+            let q := add(request, 4)
+            let last := 0
+            for {} lt(p, end) {} {
+                let meterId := calldataload(add(p, 20))
+                if iszero(eq(meterId, last)) {
+                    mstore(q, meterId)
+                    q := add(q, 0x20)
+                    last := meterId
                 }
-                if (batteryId == bytes32(0)) revert MarketOrdersMalformed(0, c.positionCount);
-                next += BATTERY_BYTES;
+                // 165 bytes an order, 197 with a battery id (flag bit 1)
+                p := add(p, add(ORDER_BYTES, shl(5, and(shr(1, byte(0, calldataload(add(p, 60)))), 1))))
+            }
+            let size := sub(q, add(request, 4))
+            // the words replace the request in memory: word k at request + 32k
+            if size {
+                if iszero(staticcall(gas(), registryAddress, request, add(size, 4), request, size)) {
+                    returndatacopy(request, 0, returndatasize())
+                    revert(request, returndatasize())
+                }
+                if iszero(eq(returndatasize(), size)) { revert(0, 0) }
+            }
+            words := request
+            mstore(0x40, add(request, add(size, 0x20)))
+        }
+        c.meterWordsPtr = words;
+    }
+
+    /// @dev Clears the chunk's orders in calldata [p, end): runs `_clearRun` and handles its
+    ///      stops (a battery to dispatch, or a violation to report).
+    function _clearOrders(ChunkContext memory c, uint256 p, uint256 end) private {
+        while (true) {
+            p = _clearRun(c, p, end, c.isFinal);
+            uint256 stop = c.stop;
+            if (stop == 0) return;
+            if (stop == STOP_BATTERY) {
+                _dispatchBattery(c, c.at);
+            } else if (stop == STOP_INVALID) {
+                _revertOrder(c, c.at);
+            } else if (stop == STOP_ESCROW) {
+                // ceil(bought x price / 1000), both below 2^64
+                uint256 escrow;
+                unchecked {
+                    escrow = (c.posBought * c.posPrice + 999) / 1000;
+                }
+                revert MarketEscrowTooLarge(uint32(c.posIndex), escrow);
+            } else {
+                // a meter's fills on one side beyond 64 bits: what checked arithmetic reports
+                _panic(0x11);
             }
         }
+    }
+
+    /// @dev Names the first violation of the packed order at calldata offset `p`, which
+    ///      `_clearRun` found invalid: the checks again, one by one, in their documented order.
+    function _revertOrder(ChunkContext memory c, uint256 p) private view {
+        uint256 flags;
+        bytes32 batteryId;
+        address maker;
+        uint64 orderInterval;
+        uint64 expiry;
+        assembly ("memory-safe") {
+            flags := byte(0, calldataload(add(p, 60)))
+            if and(flags, ORDER_HAS_BATTERY) { batteryId := calldataload(add(p, ORDER_BYTES)) }
+            maker := shr(96, calldataload(p))
+            orderInterval := shr(192, calldataload(add(p, 52)))
+            expiry := shr(192, calldataload(add(p, 85)))
+        }
+        if (flags & ORDER_HAS_BATTERY != 0 && batteryId == bytes32(0)) {
+            revert MarketOrdersMalformed(0, c.positionCount);
+        }
         bytes32 digest = _orderDigest(p, batteryId, c.domainSeparator);
-        _checkSigned(c, p, digest);
-        _checkMeter(c, header, p, digest);
-        _addFill(c, p, flags, batteryId, digest);
+        if (orderInterval != c.interval) revert MarketOrderIntervalMismatch(digest, orderInterval);
+        if (expiry < c.committedAt) revert MarketOrderExpired(digest, expiry);
+        address signer = _recoverSigner(p, digest);
+        if (signer == address(0) || signer != maker) revert MarketOrderSignatureInvalid(digest, signer);
+        uint64 price = _revertMeter(c, p, digest);
+        _revertFill(p, digest, price);
+    }
+
+    /// @dev The meter checks of `_revertOrder`; returns the meter's feeder price.
+    function _revertMeter(ChunkContext memory c, uint256 p, bytes32 digest) private view returns (uint64 price) {
+        address maker;
+        bytes32 meterId;
+        assembly ("memory-safe") {
+            maker := shr(96, calldataload(p))
+            meterId := calldataload(add(p, 20))
+        }
+        uint256 word = registry.meterWord(meterId);
+        if (uint8(word >> 208) == 0) revert MarketMeterInactive(meterId);
+        uint256 feeder = uint16(word >> 160);
+        // a registry meter outside the header's feeders: an out-of-bounds access
+        if (feeder == 0 || feeder > c.feederCount) _panic(0x32);
+        uint256 priceWord;
+        uint256 at = c.feedersOffset + (feeder - 1) * 64;
+        assembly ("memory-safe") {
+            priceWord := calldataload(at)
+        }
+        // the ABI's validation of a uint64 in calldata
+        if (priceWord > type(uint64).max) revert();
+        price = uint64(priceWord);
+        address owner = address(uint160(word));
+        if (owner != maker) revert MarketMeterNotOwned(meterId, maker, owner);
+        uint256 index = uint32(word >> 176);
+        if (
+            c.hasLast != 0
+                && (index < c.lastMeterIndex || (index == c.lastMeterIndex && digest <= c.lastDigest))
+        ) {
+            revert MarketOrderOutOfSequence(digest, uint32(index));
+        }
+    }
+
+    /// @dev The fill checks of `_revertOrder`: fill bound and pay-as-clear.
+    function _revertFill(uint256 p, bytes32 digest, uint64 price) private pure {
+        bool sell;
+        uint64 energy;
+        uint64 limit;
+        uint64 fill;
+        assembly ("memory-safe") {
+            sell := and(byte(0, calldataload(add(p, 60))), ORDER_SELL)
+            energy := shr(192, calldataload(add(p, 61)))
+            limit := shr(192, calldataload(add(p, 69)))
+            fill := shr(192, calldataload(add(p, 93)))
+        }
+        if (fill > energy) revert MarketFillExceedsOrder(digest, fill, energy);
+        if (sell ? limit < price : limit > price) {
+            if (fill != energy) revert MarketOrderInTheMoneyNotFilled(digest, limit, price, fill);
+        } else if (sell ? limit > price : limit < price) {
+            if (fill != 0) revert MarketOrderOutOfTheMoneyFilled(digest, limit, price, fill);
+        }
+        // `_clearRun` found a violation, so one of the checks above names it
+        assert(false);
     }
 
     /// @dev The order's EIP-712 digest, hashed straight from the packed calldata in free
@@ -382,10 +573,9 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         pure
         returns (bytes32 digest)
     {
-        bytes32 typeHash = OrderHashing.ORDER_TYPEHASH;
         assembly ("memory-safe") {
             let m := mload(0x40)
-            mstore(m, typeHash)
+            mstore(m, ORDER_TYPEHASH)
             mstore(add(m, 0x20), shr(96, calldataload(p))) // maker
             mstore(add(m, 0x40), calldataload(add(p, 20))) // meterId
             mstore(add(m, 0x60), shr(192, calldataload(add(p, 52)))) // interval
@@ -403,168 +593,275 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         }
     }
 
-    /// @dev Interval, expiry and signature (compact, EIP-2098) of the packed order at `p`.
-    function _checkSigned(ChunkContext memory c, uint256 p, bytes32 digest) private view {
-        address maker;
-        uint64 orderInterval;
-        uint64 expiry;
+    function _panic(uint256 code) private pure {
+        assembly ("memory-safe") {
+            mstore(0x00, 0x4e487b71)
+            mstore(0x20, code)
+            revert(0x1c, 0x24)
+        }
+    }
+
+    /// @dev The signer of the packed order at `p` (zero for a high `s` or a failed recovery).
+    function _recoverSigner(uint256 p, bytes32 digest) private pure returns (address signer) {
         bytes32 r;
         uint256 vs;
         assembly ("memory-safe") {
-            maker := shr(96, calldataload(p))
-            orderInterval := shr(192, calldataload(add(p, 52)))
-            expiry := shr(192, calldataload(add(p, 85)))
             r := calldataload(add(p, 101))
             vs := calldataload(add(p, 133))
         }
-        if (orderInterval != c.interval) revert MarketOrderIntervalMismatch(digest, orderInterval);
-        if (expiry < c.committedAt) revert MarketOrderExpired(digest, expiry);
         uint256 sigS = vs & ((uint256(1) << 255) - 1);
-        address signer;
-        if (sigS <= HALF_ORDER) {
-            // v is 27 or 28: the top bit of vs
-            signer = ecrecover(digest, uint8((vs >> 255) + 27), r, bytes32(sigS));
-        }
-        if (signer == address(0) || signer != maker) revert MarketOrderSignatureInvalid(digest, signer);
+        if (sigS <= HALF_ORDER) signer = ecrecover(digest, uint8((vs >> 255) + 27), r, bytes32(sigS));
     }
 
-    /// @dev The maker owns the (active) meter, and the order comes after the previous one.
-    function _checkMeter(ChunkContext memory c, ClearingHeader calldata header, uint256 p, bytes32 digest)
-        private
-        view
-    {
-        bytes32 meterId;
-        address maker;
-        assembly ("memory-safe") {
-            maker := shr(96, calldataload(p))
-            meterId := calldataload(add(p, 20))
-        }
-        if (meterId != c.meterId || !c.meterActive) {
-            uint256 word = registry.meterWord(meterId);
-            c.meterId = meterId;
-            c.meterOwner = address(uint160(word));
-            c.meterFeeder = uint16(word >> 160);
-            c.meterIndex = uint32(word >> 176);
-            c.meterActive = uint8(word >> 208) != 0;
-            if (!c.meterActive) revert MarketMeterInactive(meterId);
-            // feeder ids of meters are 1 .. feederCount, the header's length (checked)
-            c.meterPrice = header.feeders[c.meterFeeder - 1].price;
-        }
-        if (c.meterOwner != maker) revert MarketMeterNotOwned(meterId, maker, c.meterOwner);
-        uint256 index = c.meterIndex;
-        // book order: by meter index, then by digest, strictly (so no order appears twice)
-        if (c.hasLast && (index < c.lastMeterIndex || (index == c.lastMeterIndex && digest <= c.lastDigest))) {
-            revert MarketOrderOutOfSequence(digest, uint32(index));
-        }
-    }
-
-    /// @dev Fill bound, pay-as-clear certificate, position, feeder balance, battery dispatch.
-    function _addFill(ChunkContext memory c, uint256 p, uint256 flags, bytes32 batteryId, bytes32 digest) private {
-        uint64 energy;
-        uint64 limit;
+    /// @dev The filled order at `p` carries a battery id: check that the battery belongs to
+    ///      the order's meter and can take the power, and dispatch it.
+    function _dispatchBattery(ChunkContext memory c, uint256 p) private {
         uint64 fill;
+        bool sell;
+        bytes32 batteryId;
         assembly ("memory-safe") {
-            energy := shr(192, calldataload(add(p, 61)))
-            limit := shr(192, calldataload(add(p, 69)))
             fill := shr(192, calldataload(add(p, 93)))
+            sell := and(byte(0, calldataload(add(p, 60))), ORDER_SELL)
+            batteryId := calldataload(add(p, ORDER_BYTES))
         }
-        if (fill > energy) revert MarketFillExceedsOrder(digest, fill, energy);
-        uint64 price = c.meterPrice;
-        bool sell = flags & ORDER_SELL != 0;
-        // pay-as-clear: strictly in the money means filled completely, strictly out of the
-        // money not at all; at the money any fill is optimal
-        if (sell ? limit < price : limit > price) {
-            if (fill != energy) revert MarketOrderInTheMoneyNotFilled(digest, limit, price, fill);
-        } else if (sell ? limit > price : limit < price) {
-            if (fill != 0) revert MarketOrderOutOfTheMoneyFilled(digest, limit, price, fill);
-        }
-
-        uint256 index = c.meterIndex;
-        if (!c.hasLast || index != c.lastMeterIndex) {
-            if (c.posOpen) _closePosition(c);
-            c.posOpen = true;
-            c.posIndex = index;
-            c.posOwner = c.meterOwner;
-            c.posPrice = price;
-            c.posSold = 0;
-            c.posBought = 0;
-        }
-        c.hasLast = true;
-        c.lastMeterIndex = index;
-        c.lastDigest = digest;
-        c.leaves[c.leafCount++] = digest;
-        if (sell) {
-            c.feederNet[c.meterFeeder] += int256(uint256(fill));
-            c.posSold += fill;
-        } else {
-            c.feederNet[c.meterFeeder] -= int256(uint256(fill));
-            c.posBought += fill;
-        }
-        if (batteryId != bytes32(0) && fill > 0) _dispatchBattery(c, batteryId, sell, fill, digest);
-    }
-
-    function _dispatchBattery(ChunkContext memory c, bytes32 batteryId, bool sell, uint64 fill, bytes32 digest)
-        private
-    {
+        address owner = address(uint160(c.meterWord));
         IRegistry.Battery memory b = registry.battery(batteryId);
-        if (b.owner != c.meterOwner || b.meterId != c.meterId) {
-            revert MarketBatteryMismatch(batteryId, c.meterOwner, c.meterId);
+        if (b.owner != owner || b.meterId != c.meterId) {
+            revert MarketBatteryMismatch(batteryId, owner, c.meterId);
         }
         uint256 powerW = uint256(fill) * 3600 / intervalSeconds;
         uint32 maxW = sell ? b.maxDischargeW : b.maxChargeW;
         if (powerW > maxW) revert MarketBatteryPowerExceeded(batteryId, powerW, maxW);
         // powerW <= maxW < 2^32, so it fits int64 either way
         int64 signedPower = sell ? -int64(uint64(powerW)) : int64(uint64(powerW));
-        emit BatteryDispatched(batteryId, c.interval, signedPower, digest);
+        // the order's digest is the last one the run recorded
+        emit BatteryDispatched(batteryId, uint64(c.interval), signedPower, c.lastDigest);
     }
 
-    /// @dev A meter's orders are complete: queue the escrow of its purchases, mark it as
-    ///      having a position, and append the packed position to the chunk's positions.
-    function _closePosition(ChunkContext memory c) private {
-        uint256 index = c.posIndex;
-        address owner = c.posOwner;
-        uint64 price = c.posPrice;
-        uint64 sold = c.posSold;
-        uint64 bought = c.posBought;
-        uint256 escrow = SettlementMath.escrowFor(bought, price);
-        if (escrow > 0) {
-            if (escrow > type(uint96).max) revert MarketEscrowTooLarge(uint32(index), escrow);
-            uint256 q = c.escrowsPtr;
-            assembly ("memory-safe") {
-                mstore(q, or(shl(96, owner), escrow))
-            }
-            // at most one escrow per order plus the carried one: within the buffer (n + 1)
-            unchecked {
-                c.escrowsPtr = q + 32;
-            }
-        }
-        _setFlag(c, index, FLAG_HAS_POSITION);
-        uint256 w = c.positionsPtr;
+    /// @dev Checks and adds the packed orders in calldata [p, end) until the end or a stop
+    ///      (`STOP_*`, with the order's offset, in the context); returns where it stopped.
+    ///      The hot path folds every check of an order into one flag and stops at the first
+    ///      order that fails any; `_revertOrder` then re-runs the checks one by one, in their
+    ///      documented order, to name the violation. With `closeAtEnd`, the open position is
+    ///      closed once the orders are done (the final chunk).
+    function _clearRun(ChunkContext memory c, uint256 p, uint256 end, bool closeAtEnd) private returns (uint256) {
         assembly ("memory-safe") {
-            mstore(w, or(shl(224, index), shl(64, owner)))
-            mstore(add(w, 24), or(or(shl(192, price), shl(128, sold)), shl(64, bought)))
-        }
-        // at most one position per order plus the carried one: within the buffer (n + 1)
-        unchecked {
-            c.positionsPtr = w + POSITION_BYTES;
-            ++c.positionCount;
-        }
-        c.posOpen = false;
-    }
+            // the next meter word of the chunk's batch (`_readMeters`) into the cached meter,
+            // with its feeder's price; false for an inactive meter or a feeder outside the header
+            function nextMeter(ctx, meterId) -> ok {
+                let wp := mload(add(ctx, CX_WORDS_PTR))
+                let word := mload(wp)
+                mstore(add(ctx, CX_WORDS_PTR), add(wp, 0x20))
+                mstore(add(ctx, CX_METER_ID), meterId)
+                mstore(add(ctx, CX_METER_WORD), word)
+                let feeder := and(shr(160, word), 0xffff)
+                ok := and(gt(and(shr(208, word), 0xff), 0), and(gt(feeder, 0), iszero(gt(feeder, mload(add(ctx, CX_FEEDER_COUNT))))))
+                if ok {
+                    // header.feeders[feeder - 1].price: two static words per element
+                    let price := calldataload(add(mload(add(ctx, CX_FEEDERS)), shl(6, sub(feeder, 1))))
+                    // the ABI's validation of a uint64 in calldata
+                    if gt(price, 0xffffffffffffffff) { revert(0, 0) }
+                    mstore(add(ctx, CX_METER_PRICE), price)
+                }
+            }
+            // The open position is complete: queue the escrow of its purchases
+            // (ceil(bought x price / 1000), both below 2^64), mark the meter as having a
+            // position, append the packed position. False (nothing written) when the escrow
+            // does not fit 96 bits.
+            function closePosition(ctx) -> ok {
+                let escrow := div(add(mul(mload(add(ctx, CX_POS_BOUGHT)), mload(add(ctx, CX_POS_PRICE))), 999), 1000)
+                if gt(escrow, 0xffffffffffffffffffffffff) { leave }
+                ok := 1
+                // at most one escrow and one position per order plus the carried one: within
+                // the buffers (n + 1)
+                if escrow {
+                    let q := mload(add(ctx, CX_ESCROWS_PTR))
+                    mstore(q, or(shl(96, mload(add(ctx, CX_POS_OWNER))), escrow))
+                    mstore(add(ctx, CX_ESCROWS_PTR), add(q, 0x20))
+                }
+                let index := mload(add(ctx, CX_POS_INDEX))
+                // the HAS_POSITION flag, in the flag word kept in memory until it changes
+                {
+                    let w := shr(7, index) // index / METERS_PER_FLAG_WORD
+                    if iszero(and(mload(add(ctx, CX_FLAG_LOADED)), eq(w, mload(add(ctx, CX_FLAG_INDEX))))) {
+                        if mload(add(ctx, CX_FLAG_LOADED)) {
+                            mstore(0x00, mload(add(ctx, CX_FLAG_INDEX)))
+                            mstore(0x20, mload(add(ctx, CX_FLAGS_BASE)))
+                            sstore(keccak256(0x00, 0x40), mload(add(ctx, CX_FLAG_WORD)))
+                        }
+                        mstore(0x00, w)
+                        mstore(0x20, mload(add(ctx, CX_FLAGS_BASE)))
+                        mstore(add(ctx, CX_FLAG_WORD), sload(keccak256(0x00, 0x40)))
+                        mstore(add(ctx, CX_FLAG_INDEX), w)
+                        mstore(add(ctx, CX_FLAG_LOADED), 1)
+                    }
+                }
+                mstore(
+                    add(ctx, CX_FLAG_WORD),
+                    or(mload(add(ctx, CX_FLAG_WORD)), shl(shl(1, and(index, 127)), FLAG_HAS_POSITION))
+                )
+                let wp := mload(add(ctx, CX_POSITIONS_PTR))
+                mstore(wp, or(shl(224, index), shl(64, mload(add(ctx, CX_POS_OWNER)))))
+                mstore(
+                    add(wp, 24),
+                    or(
+                        or(shl(192, mload(add(ctx, CX_POS_PRICE))), shl(128, mload(add(ctx, CX_POS_SOLD)))),
+                        shl(64, mload(add(ctx, CX_POS_BOUGHT)))
+                    )
+                )
+                mstore(add(ctx, CX_POSITIONS_PTR), add(wp, POSITION_BYTES))
+                mstore(add(ctx, CX_POSITION_COUNT), add(mload(add(ctx, CX_POSITION_COUNT)), 1))
+                mstore(add(ctx, CX_POS_OPEN), 0)
+            }
 
-    function _setFlag(ChunkContext memory c, uint256 meterIndex, uint256 flag) private {
-        uint256 word = meterIndex / METERS_PER_FLAG_WORD;
-        if (!c.flagWordLoaded || word != c.flagWordIndex) {
-            _flushFlags(c);
-            c.flagWordIndex = word;
-            c.flagWord = _meterFlags[c.interval][word];
-            c.flagWordLoaded = true;
+            mstore(add(c, CX_STOP), 0)
+            for {} lt(p, end) {} {
+                let next := add(p, ORDER_BYTES)
+                let bad := 0
+                let dg := 0
+                {
+                    let battery := 0
+                    if and(byte(0, calldataload(add(p, 60))), ORDER_HAS_BATTERY) {
+                        battery := calldataload(next)
+                        next := add(next, BATTERY_BYTES)
+                        bad := iszero(battery)
+                    }
+                    // the EIP-712 digest, hashed in free memory (not allocated: used only here)
+                    let m := mload(0x40)
+                    mstore(m, ORDER_TYPEHASH)
+                    mstore(add(m, 0x20), shr(96, calldataload(p))) // maker
+                    mstore(add(m, 0x40), calldataload(add(p, 20))) // meterId
+                    mstore(add(m, 0x60), shr(192, calldataload(add(p, 52)))) // interval
+                    mstore(add(m, 0x80), and(byte(0, calldataload(add(p, 60))), ORDER_SELL)) // side
+                    mstore(add(m, 0xa0), shr(192, calldataload(add(p, 61)))) // energyWh
+                    mstore(add(m, 0xc0), shr(192, calldataload(add(p, 69)))) // limitPrice
+                    mstore(add(m, 0xe0), shr(192, calldataload(add(p, 77)))) // nonce
+                    mstore(add(m, 0x100), shr(192, calldataload(add(p, 85)))) // expiry
+                    mstore(add(m, 0x120), battery)
+                    mstore(add(m, 0x40), keccak256(m, 0x140))
+                    mstore(m, 0x1901)
+                    mstore(add(m, 0x20), mload(add(c, CX_DOMAIN)))
+                    dg := keccak256(add(m, 30), 66)
+                    // compact signature (EIP-2098): v = 27 + the top bit of vs; a high s is
+                    // refused; a failed recovery returns no data and leaves 0x00 zero
+                    let vs := calldataload(add(p, 133))
+                    mstore(m, dg)
+                    mstore(add(m, 0x20), add(shr(255, vs), 27))
+                    mstore(add(m, 0x40), calldataload(add(p, 101)))
+                    mstore(add(m, 0x60), and(vs, 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff))
+                    mstore(0x00, 0)
+                    pop(staticcall(gas(), 1, m, 0x80, 0x00, 0x20))
+                    let maker := shr(96, calldataload(p))
+                    bad := or(bad, or(iszero(eq(mload(0x00), maker)), iszero(maker)))
+                    bad := or(bad, gt(mload(add(m, 0x60)), HALF_ORDER))
+                }
+                // the order's interval, and not expired before the book's commitment
+                bad := or(bad, iszero(eq(shr(192, calldataload(add(p, 52))), mload(add(c, CX_INTERVAL)))))
+                bad := or(bad, lt(shr(192, calldataload(add(p, 85))), mload(add(c, CX_COMMITTED_AT))))
+                // the meter: read once per meter (a meter's orders are consecutive); active,
+                // in a feeder of the header, owned by the maker
+                {
+                    let meterId := calldataload(add(p, 20))
+                    if iszero(eq(meterId, mload(add(c, CX_METER_ID)))) {
+                        bad := or(bad, iszero(nextMeter(c, meterId)))
+                    }
+                }
+                let word := mload(add(c, CX_METER_WORD))
+                bad := or(bad, iszero(eq(and(word, 0xffffffffffffffffffffffffffffffffffffffff), shr(96, calldataload(p)))))
+                // book order: by meter index, then by digest, strictly (so no order twice)
+                let same := 0
+                if mload(add(c, CX_HAS_LAST)) {
+                    let index := and(shr(176, word), 0xffffffff)
+                    let lastIndex := mload(add(c, CX_LAST_INDEX))
+                    same := eq(index, lastIndex)
+                    bad := or(bad, or(lt(index, lastIndex), and(same, iszero(gt(dg, mload(add(c, CX_LAST_DIGEST)))))))
+                }
+                // the fill: at most the order's energy; pay-as-clear: strictly in the money
+                // means filled completely, strictly out of the money not at all
+                let fill := shr(192, calldataload(add(p, 93)))
+                bad := or(bad, gt(fill, shr(192, calldataload(add(p, 61)))))
+                {
+                    let sell := and(byte(0, calldataload(add(p, 60))), ORDER_SELL)
+                    let above := gt(shr(192, calldataload(add(p, 69))), mload(add(c, CX_METER_PRICE)))
+                    let below := lt(shr(192, calldataload(add(p, 69))), mload(add(c, CX_METER_PRICE)))
+                    // in the money: a buy limit above the price or a sell limit below it; out
+                    // of the money: the reverse
+                    bad := or(
+                        bad,
+                        and(
+                            or(and(iszero(sell), above), and(sell, below)),
+                            iszero(eq(fill, shr(192, calldataload(add(p, 61)))))
+                        )
+                    )
+                    bad := or(bad, and(or(and(iszero(sell), below), and(sell, above)), gt(fill, 0)))
+                }
+                if bad {
+                    mstore(add(c, CX_STOP), STOP_INVALID)
+                    break
+                }
+
+                // a new meter: close the open position, open this meter's
+                if iszero(same) {
+                    if mload(add(c, CX_POS_OPEN)) {
+                        if iszero(closePosition(c)) {
+                            mstore(add(c, CX_STOP), STOP_ESCROW)
+                            break
+                        }
+                    }
+                    mstore(add(c, CX_POS_OPEN), 1)
+                    mstore(add(c, CX_POS_INDEX), and(shr(176, word), 0xffffffff))
+                    mstore(add(c, CX_POS_OWNER), and(word, 0xffffffffffffffffffffffffffffffffffffffff))
+                    mstore(add(c, CX_POS_PRICE), mload(add(c, CX_METER_PRICE)))
+                    mstore(add(c, CX_POS_SOLD), 0)
+                    mstore(add(c, CX_POS_BOUGHT), 0)
+                    mstore(add(c, CX_HAS_LAST), 1)
+                    mstore(add(c, CX_LAST_INDEX), and(shr(176, word), 0xffffffff))
+                }
+                // the meter's fills on each side must fit the position's uint64 fields
+                // (only a continued position can overflow)
+                {
+                    let sell := and(byte(0, calldataload(add(p, 60))), ORDER_SELL)
+                    let field := add(c, CX_POS_BOUGHT)
+                    if sell { field := add(c, CX_POS_SOLD) }
+                    let total := add(mload(field), fill)
+                    if gt(total, 0xffffffffffffffff) {
+                        mstore(add(c, CX_STOP), STOP_OVERFLOW)
+                        break
+                    }
+                    mstore(field, total)
+                    // feeder in 1 .. feederCount (checked when the meter was read); net fills
+                    // stay far inside int256 (at most 2^32 fills below 2^64 each)
+                    let net := add(mload(add(c, CX_FEEDER_NET_PTR)), shl(5, and(shr(160, word), 0xffff)))
+                    switch sell
+                    case 0 { mstore(net, sub(mload(net), fill)) }
+                    default { mstore(net, add(mload(net), fill)) }
+                }
+                mstore(add(c, CX_LAST_DIGEST), dg)
+                // one leaf per order: within the n leaves allocated
+                let leaf := mload(add(c, CX_LEAVES_PTR))
+                mstore(leaf, dg)
+                mstore(add(c, CX_LEAVES_PTR), add(leaf, 0x20))
+                // a filled order with a battery: dispatched by the caller
+                let dispatch := and(gt(and(byte(0, calldataload(add(p, 60))), ORDER_HAS_BATTERY), 0), gt(fill, 0))
+                if dispatch {
+                    mstore(add(c, CX_STOP), STOP_BATTERY)
+                    mstore(add(c, CX_AT), p)
+                }
+                p := next
+                if dispatch { break }
+            }
+            if iszero(mload(add(c, CX_STOP))) {
+                if and(closeAtEnd, gt(mload(add(c, CX_POS_OPEN)), 0)) {
+                    if iszero(closePosition(c)) { mstore(add(c, CX_STOP), STOP_ESCROW) }
+                }
+            }
+            if eq(mload(add(c, CX_STOP)), STOP_INVALID) { mstore(add(c, CX_AT), p) }
         }
-        c.flagWord |= flag << ((meterIndex % METERS_PER_FLAG_WORD) * 2);
+        return p;
     }
 
     function _flushFlags(ChunkContext memory c) private {
-        if (c.flagWordLoaded) _meterFlags[c.interval][c.flagWordIndex] = c.flagWord;
+        if (c.flagWordLoaded != 0) _meterFlags[uint64(c.interval)][c.flagWordIndex] = c.flagWord;
     }
 
     function _checkRoot(
@@ -636,37 +933,40 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
     }
 
     function _loadCarry(ChunkContext memory c, uint256 feederCount) private view {
-        Carry storage k = _carry[c.interval];
-        c.hasLast = k.hasLast;
+        uint64 interval = uint64(c.interval);
+        Carry storage k = _carry[interval];
+        c.hasLast = k.hasLast ? 1 : 0;
         c.lastMeterIndex = k.lastMeterIndex;
         c.lastDigest = k.lastDigest;
-        c.posOpen = k.posOpen;
         if (k.posOpen) {
+            c.posOpen = 1;
             c.posIndex = k.lastMeterIndex;
-            c.posOwner = k.posOwner;
+            c.posOwner = uint256(uint160(k.posOwner));
             c.posPrice = k.posPrice;
             c.posSold = k.posSold;
             c.posBought = k.posBought;
         }
         for (uint256 f = 1; f <= feederCount; ++f) {
-            c.feederNet[f] = _feederNet[c.interval][f];
+            c.feederNet[f] = _feederNet[interval][f];
         }
     }
 
     function _storeCarry(ChunkContext memory c, uint256 feederCount) private {
-        _carry[c.interval] = Carry({
+        uint64 interval = uint64(c.interval);
+        // meter indices come from the registry's uint32; positions' fields were checked to
+        // fit 64 bits as they were summed, and prices are the header's uint64
+        _carry[interval] = Carry({
             lastDigest: c.lastDigest,
-            // meter indices come from the registry's uint32
             lastMeterIndex: uint32(c.lastMeterIndex),
-            hasLast: c.hasLast,
-            posOpen: c.posOpen,
-            posOwner: c.posOwner,
-            posPrice: c.posPrice,
-            posSold: c.posSold,
-            posBought: c.posBought
+            hasLast: c.hasLast != 0,
+            posOpen: c.posOpen != 0,
+            posOwner: address(uint160(c.posOwner)),
+            posPrice: uint64(c.posPrice),
+            posSold: uint64(c.posSold),
+            posBought: uint64(c.posBought)
         });
         for (uint256 f = 1; f <= feederCount; ++f) {
-            _feederNet[c.interval][f] = c.feederNet[f];
+            _feederNet[interval][f] = c.feederNet[f];
         }
     }
 
@@ -793,11 +1093,12 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         IntervalInfo storage s = _intervals[interval];
         if (s.status != IntervalStatus.Cleared) revert MarketIntervalNotCleared(interval);
         if (chunk >= s.chunksCleared) revert MarketChunkUnknown(interval, chunk);
-        uint256 bit = uint256(1) << (chunk % 256);
-        uint256 settledBits = _chunkSettledBits[interval][chunk / 256];
-        if (settledBits & bit != 0) revert MarketChunkAlreadySettled(interval, chunk);
-        if (keccak256(positions) != _positionsHashes[interval][chunk]) revert MarketPositionsMismatch(interval, chunk);
-        _chunkSettledBits[interval][chunk / 256] = settledBits | bit;
+        // a settled chunk's hash is deleted (which refunds its slot); a cleared chunk's hash,
+        // a keccak256, is never zero
+        bytes32 positionsHash = _positionsHashes[interval][chunk];
+        if (positionsHash == bytes32(0)) revert MarketChunkAlreadySettled(interval, chunk);
+        if (keccak256(positions) != positionsHash) revert MarketPositionsMismatch(interval, chunk);
+        delete _positionsHashes[interval][chunk];
         ++s.chunksSettled;
 
         // the hash matched what the clearing wrote: whole 48-byte positions
@@ -807,32 +1108,109 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         assembly ("memory-safe") {
             p := positions.offset
         }
-        for (uint256 i; i < n;) {
-            _settlePosition(c, p);
-            // bounded by the calldata length
-            unchecked {
-                p += POSITION_BYTES;
-                ++i;
-            }
-        }
+        uint256 missing = _settleRun(c, p, p + positions.length);
+        if (missing != 0) revert MarketReadingMissing(interval, uint32(missing - 1));
         _finishSettlement(c);
         emit PositionsSettled(interval, chunk, n);
     }
 
-    /// @dev Settles the packed position at calldata offset `p`.
-    function _settlePosition(SettleContext memory c, uint256 p) private {
-        uint256 index;
-        address owner;
-        uint256 amounts; // price | sold | bought, 64 bits each
+    /// @dev Settles the packed positions in calldata [p, end) (what `_settleMeter` does for
+    ///      one meter, inlined for the positions of a chunk, whose meter indices increase:
+    ///      the current reading word and flag word stay on the stack). Returns 1 + the meter
+    ///      index of the first position without a reading when missing readings do not count
+    ///      as zero, else 0. A position's meter is settled here only (one position per meter
+    ///      and book), so its flags are set without being checked.
+    function _settleRun(SettleContext memory c, uint256 p, uint256 end) private returns (uint256 missing) {
         assembly ("memory-safe") {
-            index := shr(224, calldataload(p))
-            owner := shr(96, calldataload(add(p, 4)))
-            amounts := shr(64, calldataload(add(p, 24)))
+            let q := mload(add(c, SX_ENTRIES_PTR))
+            let prev := not(0) // the previous position's meter index; none yet
+            let readingWord := 0
+            let flagWord := 0
+            for {} lt(p, end) { p := add(p, POSITION_BYTES) } {
+                let idx := shr(224, calldataload(p))
+                // the reading: 42 bits a meter, six a word (`ReadingWords`)
+                if iszero(eq(div(idx, 6), div(prev, 6))) {
+                    mstore(0x00, div(idx, 6))
+                    mstore(0x20, mload(add(c, SX_READINGS_BASE)))
+                    readingWord := sload(keccak256(0x00, 0x40))
+                }
+                // the settled flag: two bits a meter, 128 a word, written back when it changes
+                if iszero(eq(shr(7, idx), shr(7, prev))) {
+                    if iszero(eq(prev, not(0))) {
+                        mstore(0x00, shr(7, prev))
+                        mstore(0x20, mload(add(c, SX_FLAGS_BASE)))
+                        sstore(keccak256(0x00, 0x40), flagWord)
+                    }
+                    mstore(0x00, shr(7, idx))
+                    mstore(0x20, mload(add(c, SX_FLAGS_BASE)))
+                    flagWord := sload(keccak256(0x00, 0x40))
+                }
+                flagWord := or(flagWord, shl(shl(1, and(idx, 127)), FLAG_SETTLED))
+                prev := idx
+                let importWh := and(shr(mul(mod(idx, 6), 42), readingWord), 0x3ffffffffff) // the entry
+                if iszero(importWh) {
+                    if iszero(mload(add(c, SX_MISSING_AS_ZERO))) {
+                        missing := add(idx, 1)
+                        break
+                    }
+                }
+                let exportWh := and(importWh, 0x1fffff)
+                // the entry's high field holds importWh + 1 (an empty entry: zero)
+                importWh := sub(shr(21, importWh), gt(importWh, 0))
+                let amounts := shr(64, calldataload(add(p, 24))) // price | sold | bought
+                // word 0: owner | meter index | export | delivered = min(sold, export)
+                {
+                    let delivered := and(shr(64, amounts), 0xffffffffffffffff)
+                    if lt(exportWh, delivered) { delivered := exportWh }
+                    mstore(
+                        q,
+                        or(
+                            or(and(calldataload(add(p, 4)), not(0xffffffffffffffffffffffff)), shl(64, idx)),
+                            or(shl(32, exportWh), delivered)
+                        )
+                    )
+                    // the reward: rewardPerKwh per kWh delivered or bought and used, capped
+                    let perKwh := mload(add(c, SX_REWARD_PER_KWH))
+                    if perKwh {
+                        let used := and(amounts, 0xffffffffffffffff)
+                        if lt(importWh, used) { used := importWh }
+                        perKwh := div(mul(add(delivered, used), perKwh), 1000)
+                        if gt(perKwh, 0xffffffffffffffff) { perKwh := 0xffffffffffffffff }
+                    }
+                    mstore(add(q, 32), perKwh) // word 1's low 64 bits, completed below
+                }
+                // word 1: net credit (int128) | escrow (uint64) | reward (uint64), as
+                // SettlementMath.netCredit: operands below 2^64, products below 2^128
+                {
+                    let net := div(mul(and(shr(64, amounts), 0xffffffffffffffff), shr(128, amounts)), 1000)
+                    // imbalance = export - import - sold + bought, now in importWh
+                    importWh := add(
+                        sub(sub(exportWh, importWh), and(shr(64, amounts), 0xffffffffffffffff)),
+                        and(amounts, 0xffffffffffffffff)
+                    )
+                    if sgt(importWh, 0) {
+                        net := add(net, div(mul(importWh, mload(add(c, SX_FEED_IN_TARIFF))), 1000))
+                    }
+                    if slt(importWh, 0) {
+                        net := sub(net, div(add(mul(sub(0, importWh), mload(add(c, SX_IMPORT_TARIFF))), 999), 1000))
+                    }
+                    let escrow := div(add(mul(and(amounts, 0xffffffffffffffff), shr(128, amounts)), 999), 1000)
+                    mstore(
+                        add(q, 32),
+                        or(or(shl(128, net), shl(64, and(escrow, 0xffffffffffffffff))), mload(add(q, 32)))
+                    )
+                }
+                q := add(q, 64)
+            }
+            if iszero(missing) {
+                if iszero(eq(prev, not(0))) {
+                    mstore(0x00, shr(7, prev))
+                    mstore(0x20, mload(add(c, SX_FLAGS_BASE)))
+                    sstore(keccak256(0x00, 0x40), flagWord)
+                }
+            }
+            mstore(add(c, SX_ENTRIES_PTR), q)
         }
-        (bool posted, uint64 importWh, uint64 exportWh) = _readingOf(c, index);
-        if (!posted && !c.missingAsZero) revert MarketReadingMissing(c.interval, uint32(index));
-        _markSettled(c, index);
-        _settleMeter(c, index, owner, amounts, importWh, exportWh);
     }
 
     /// @inheritdoc IMarket
@@ -840,15 +1218,21 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         IntervalInfo storage s = _intervals[interval];
         if (s.status != IntervalStatus.Cleared) revert MarketIntervalNotCleared(interval);
         SettleContext memory c = _settleContext(s, interval, meterIndices.length);
+        // only meters with readings: missing ones are not settled as zero here
+        c.missingAsZero = 0;
         for (uint256 i; i < meterIndices.length; ++i) {
             uint32 index = meterIndices[i];
-            (bool posted, uint64 importWh, uint64 exportWh) = _readingOf(c, index);
-            if (!posted) revert MarketReadingMissing(interval, index);
-            uint256 flags = _markSettled(c, index);
+            uint256 flags = _settleMeter(c, index, 0, 0);
+            if (flags & FLAG_MISSING != 0) revert MarketReadingMissing(interval, index);
             if (flags & FLAG_HAS_POSITION != 0) revert MarketMeterHasPosition(interval, index);
             if (flags & FLAG_SETTLED != 0) revert MarketMeterAlreadySettled(interval, index);
+            // the owner goes into the entry just written (its top 20 bytes)
             (, IRegistry.Meter memory m) = registry.meterAt(index);
-            _settleMeter(c, index, m.owner, 0, importWh, exportWh);
+            uint256 entry = c.entriesPtr - ENTRY_BYTES;
+            address owner = m.owner;
+            assembly ("memory-safe") {
+                mstore(entry, or(mload(entry), shl(96, owner)))
+            }
         }
         _finishSettlement(c);
     }
@@ -865,98 +1249,128 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         c.entries = new bytes(meters * ENTRY_BYTES);
         bytes memory entries = c.entries;
         uint256 ptr;
+        uint256 readingsBase;
+        uint256 flagsBase;
         assembly ("memory-safe") {
             ptr := add(entries, 0x20)
+            mstore(0x00, interval)
+            mstore(0x20, _readings.slot)
+            readingsBase := keccak256(0x00, 0x40)
+            mstore(0x20, _meterFlags.slot)
+            flagsBase := keccak256(0x00, 0x40)
         }
         c.entriesPtr = ptr;
+        c.readingsBase = readingsBase;
+        c.flagsBase = flagsBase;
         uint256 deadline = (uint256(interval) + 1) * intervalSeconds + settlementGraceSeconds;
-        c.missingAsZero = block.timestamp >= deadline && hasRole(MARKET_OPERATOR_ROLE, msg.sender);
+        if (block.timestamp >= deadline && hasRole(MARKET_OPERATOR_ROLE, msg.sender)) c.missingAsZero = 1;
     }
 
-    function _readingOf(SettleContext memory c, uint256 meterIndex) private view returns (bool, uint64, uint64) {
-        // meterIndex < 2^32
-        unchecked {
-            uint256 w = meterIndex / ReadingWords.PER_WORD;
-            if (!c.readingWordLoaded || w != c.readingWordIndex) {
-                c.readingWordIndex = w;
-                c.readingWord = _readings[c.interval][w];
-                c.readingWordLoaded = true;
-            }
-            uint256 shift = (meterIndex % ReadingWords.PER_WORD) * ReadingWords.BITS;
-            return ReadingWords.decode((c.readingWord >> shift) & ReadingWords.ENTRY_MASK);
-        }
-    }
-
-    /// @dev Sets the meter's settled flag and returns its flags from before.
-    function _markSettled(SettleContext memory c, uint256 meterIndex) private returns (uint256 before) {
-        uint256 word = meterIndex / METERS_PER_FLAG_WORD;
-        if (!c.flagWordLoaded || word != c.flagWordIndex) {
-            if (c.flagWordLoaded) _meterFlags[c.interval][c.flagWordIndex] = c.flagWord;
-            c.flagWordIndex = word;
-            c.flagWord = _meterFlags[c.interval][word];
-            c.flagWordLoaded = true;
-        }
-        uint256 shift = (meterIndex % METERS_PER_FLAG_WORD) * 2;
-        before = (c.flagWord >> shift) & 3;
-        c.flagWord |= FLAG_SETTLED << shift;
-    }
-
-    /// @dev Computes one meter's settlement and appends its 64-byte entry.
-    /// @param amounts The position's price, soldWh and boughtWh, 64 bits each (high to low).
-    function _settleMeter(
-        SettleContext memory c,
-        uint256 meterIndex,
-        address owner,
-        uint256 amounts,
-        uint64 importWh,
-        uint64 exportWh
-    ) private {
-        (uint256 escrow, int256 net) = _netCredit(c, amounts, importWh, exportWh);
-        uint256 sold = (amounts >> 64) & type(uint64).max;
-        uint256 bought = amounts & type(uint64).max;
-        uint256 delivered = sold < exportWh ? sold : exportWh;
-        uint256 reward;
-        if (c.rewardPerKwh != 0) {
-            uint256 used = bought < importWh ? bought : importWh;
-            // (delivered + used) < 2^65 and rewardPerKwh < 2^64
-            unchecked {
-                reward = (delivered + used) * c.rewardPerKwh / SettlementMath.WH_PER_KWH;
-            }
-            if (reward > type(uint64).max) reward = type(uint64).max;
-        }
-        // escrow was locked in the Ledger's uint64 field, so it fits 64 bits; net is below
-        // 2^118 in magnitude (int128); exportWh and deliveredWh are readings below 2^21
-        uint256 q = c.entriesPtr;
-        assembly ("memory-safe") {
-            mstore(q, or(or(shl(96, owner), shl(64, meterIndex)), or(shl(32, exportWh), delivered)))
-            mstore(add(q, 32), or(or(shl(128, net), shl(64, and(escrow, 0xffffffffffffffff))), reward))
-        }
-        // one entry per meter of the call: within the buffer sized from the meter count
-        unchecked {
-            c.entriesPtr = q + ENTRY_BYTES;
-        }
-    }
-
-    function _netCredit(SettleContext memory c, uint256 amounts, uint256 importWh, uint256 exportWh)
+    /// @dev Settles one meter: reads its reading (a missing one counts as zero when
+    ///      `missingAsZero`, otherwise nothing is written and FLAG_MISSING is returned), sets
+    ///      its settled flag, computes its settlement (`SettlementMath.netCredit`, the reward,
+    ///      the energy delivered) and appends the 64-byte entry. Returns the meter's flags
+    ///      from before (FLAG_HAS_POSITION, FLAG_SETTLED), or FLAG_MISSING.
+    /// @param amounts The position's price, soldWh and boughtWh, 64 bits each (high to low);
+    ///        zero for a meter without orders.
+    function _settleMeter(SettleContext memory c, uint256 index, uint256 owner, uint256 amounts)
         private
-        pure
-        returns (uint256 escrow, int256 net)
+        returns (uint256 before)
     {
-        return SettlementMath.netCredit(
-            amounts >> 128,
-            (amounts >> 64) & type(uint64).max,
-            amounts & type(uint64).max,
-            importWh,
-            exportWh,
-            c.importTariff,
-            c.feedInTariff
-        );
+        assembly ("memory-safe") {
+            function cachedWord(ctx, w, at) -> word {
+                // the word `w` of the mapping at slot mload(ctx + at); the loaded word stays
+                // in memory (ctx + at + 0x40) until another is needed (flag words are written
+                // back then, reading words are only read)
+                let loaded := mload(add(ctx, add(at, 0x60)))
+                if and(loaded, eq(w, mload(add(ctx, add(at, 0x20))))) {
+                    word := mload(add(ctx, add(at, 0x40)))
+                    leave
+                }
+                let base := mload(add(ctx, at))
+                if and(loaded, eq(at, SX_FLAGS_BASE)) {
+                    mstore(0x00, mload(add(ctx, add(at, 0x20))))
+                    mstore(0x20, base)
+                    sstore(keccak256(0x00, 0x40), mload(add(ctx, add(at, 0x40))))
+                }
+                mstore(0x00, w)
+                mstore(0x20, base)
+                word := sload(keccak256(0x00, 0x40))
+                mstore(add(ctx, add(at, 0x20)), w)
+                mstore(add(ctx, add(at, 0x40)), word)
+                mstore(add(ctx, add(at, 0x60)), 1)
+            }
+            // SettlementMath.netCredit: every operand below 2^64, so products stay below 2^128
+            // and the signed sums far inside int256
+            function netCredit(ctx, amt, importWh, exportWh) -> net {
+                let price := shr(128, amt)
+                let sold := and(shr(64, amt), 0xffffffffffffffff)
+                net := div(mul(sold, price), 1000)
+                let imbalance := add(sub(sub(exportWh, importWh), sold), and(amt, 0xffffffffffffffff))
+                if sgt(imbalance, 0) {
+                    net := add(net, div(mul(imbalance, mload(add(ctx, SX_FEED_IN_TARIFF))), 1000))
+                }
+                if slt(imbalance, 0) {
+                    net := sub(net, div(add(mul(sub(0, imbalance), mload(add(ctx, SX_IMPORT_TARIFF))), 999), 1000))
+                }
+            }
+            // rewardPerKwh per kWh sold and delivered or bought and used, capped at 64 bits
+            function rewardOf(ctx, amt, importWh, delivered) -> reward {
+                let perKwh := mload(add(ctx, SX_REWARD_PER_KWH))
+                if perKwh {
+                    let used := and(amt, 0xffffffffffffffff)
+                    if lt(importWh, used) { used := importWh }
+                    reward := div(mul(add(delivered, used), perKwh), 1000)
+                    if gt(reward, 0xffffffffffffffff) { reward := 0xffffffffffffffff }
+                }
+            }
+            // the 64-byte entry for reading `entry` (zero: none, counted as zero): one per
+            // meter of the call, within the buffer sized from the meter count; exportWh and
+            // delivered are readings below 2^21, net below 2^118 in magnitude (int128), the
+            // escrow was locked as a uint64
+            function writeEntry(ctx, idx, own, amt, entry) {
+                let importWh := 0
+                let exportWh := 0
+                if entry {
+                    importWh := sub(shr(21, entry), 1)
+                    exportWh := and(entry, 0x1fffff)
+                }
+                let delivered := and(shr(64, amt), 0xffffffffffffffff) // sold
+                if lt(exportWh, delivered) { delivered := exportWh }
+                let q := mload(add(ctx, SX_ENTRIES_PTR))
+                mstore(q, or(or(shl(96, own), shl(64, idx)), or(shl(32, exportWh), delivered)))
+                let escrow := and(div(add(mul(and(amt, 0xffffffffffffffff), shr(128, amt)), 999), 1000), 0xffffffffffffffff)
+                mstore(
+                    add(q, 32),
+                    or(or(shl(128, netCredit(ctx, amt, importWh, exportWh)), shl(64, escrow)), rewardOf(ctx, amt, importWh, delivered))
+                )
+                mstore(add(ctx, SX_ENTRIES_PTR), add(q, 64))
+            }
+            function settle(ctx, idx, own, amt) -> flags {
+                // the reading: 42 bits a meter, six a word (`ReadingWords`)
+                let entry := and(
+                    shr(mul(mod(idx, 6), 42), cachedWord(ctx, div(idx, 6), SX_READINGS_BASE)),
+                    0x3ffffffffff
+                )
+                switch and(iszero(entry), iszero(mload(add(ctx, SX_MISSING_AS_ZERO))))
+                case 1 { flags := FLAG_MISSING }
+                default {
+                    // the settled flag: two bits a meter, 128 a word
+                    let shift := shl(1, and(idx, 127))
+                    let fw := cachedWord(ctx, shr(7, idx), SX_FLAGS_BASE)
+                    flags := and(shr(shift, fw), 3)
+                    mstore(add(ctx, SX_FLAG_WORD), or(fw, shl(shift, FLAG_SETTLED)))
+                    writeEntry(ctx, idx, own, amt, entry)
+                }
+            }
+            before := settle(c, index, owner, amounts)
+        }
     }
 
     function _finishSettlement(SettleContext memory c) private {
-        if (c.flagWordLoaded) _meterFlags[c.interval][c.flagWordIndex] = c.flagWord;
+        if (c.flagWordLoaded != 0) _meterFlags[uint64(c.interval)][c.flagWordIndex] = c.flagWord;
         ledger.applySettlements(c.entries);
-        emit MetersSettled(c.interval, c.entries);
+        emit MetersSettled(uint64(c.interval), c.entries);
     }
 
     // =========================================================================================
@@ -1024,7 +1438,7 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
     /// @inheritdoc IMarket
     function chunkPositions(uint64 interval, uint256 chunk) external view returns (bytes32 hash, bool settled) {
         hash = _positionsHashes[interval][chunk];
-        settled = _chunkSettledBits[interval][chunk / 256] & (uint256(1) << (chunk % 256)) != 0;
+        settled = hash == bytes32(0) && chunk < _intervals[interval].chunksCleared;
     }
 
     /// @inheritdoc IMarket

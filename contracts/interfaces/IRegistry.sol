@@ -153,8 +153,11 @@ interface IRegistry {
 
     /// @notice A meter's storage word as it is packed: owner in bits 0..159, feeder id in
     ///         160..175, index in 176..207, active in 208..215; zero for an unknown meter.
-    /// @dev What the Market reads once per meter while clearing: one cold storage read and
-    ///      no ABI struct decoding.
+    /// @dev What the Market reads while clearing: one cold storage read per meter and no
+    ///      ABI struct decoding. Batch form: with more meter ids appended to the calldata
+    ///      (32 bytes each, after `meterId`), the call returns the raw words of all of them,
+    ///      one 32-byte word per id in calldata order, so a clearing chunk reads its meters in
+    ///      one call (the ABI stays `meterWord(bytes32) returns (uint256)`).
     function meterWord(bytes32 meterId) external view returns (uint256 word);
 
     /// @notice Number of meters ever registered (indices are `0 .. meterCount() - 1`).

@@ -52,14 +52,23 @@ library BookMerkle {
     }
 
     /// @dev One level up, in place: pairs (2i, 2i + 1) become node i; an odd last node is
-    ///      paired with `z`. Returns the new count.
+    ///      paired with `z`. Returns the new count. A pair is adjacent in memory, so it is
+    ///      hashed where it lies; node i is written after nodes 2i and 2i + 1 were read.
     function _reduce(bytes32[] memory nodes, uint256 n, bytes32 z) private pure returns (uint256 half) {
-        // n >= 1 and n <= nodes.length, so (n + 1) / 2 cannot overflow and 2i + 1 <= n.
-        unchecked {
-            half = (n + 1) / 2;
-            for (uint256 i; i < half; ++i) {
-                uint256 left = 2 * i;
-                nodes[i] = hashPair(nodes[left], left + 1 < n ? nodes[left + 1] : z);
+        // 1 <= n <= nodes.length: every address below lies inside the array's data
+        assembly ("memory-safe") {
+            half := shr(1, add(n, 1))
+            let data := add(nodes, 0x20)
+            let pairsEnd := add(data, shl(6, shr(1, n)))
+            let out := data
+            for { let from := data } lt(from, pairsEnd) { from := add(from, 0x40) } {
+                mstore(out, keccak256(from, 0x40))
+                out := add(out, 0x20)
+            }
+            if and(n, 1) {
+                mstore(0x00, mload(pairsEnd))
+                mstore(0x20, z)
+                mstore(out, keccak256(0x00, 0x40))
             }
         }
     }

@@ -3,6 +3,8 @@ independent computation of every balance."""
 
 from __future__ import annotations
 
+from eth_utils import keccak
+
 from contracts.eip712 import Side
 from tests.contracts.community import Community, equilibrium
 from tests.contracts.suite import Suite
@@ -76,3 +78,22 @@ def test_full_interval_cycle(suite: Suite) -> None:
     held = suite.call(suite.CreditToken.functions.balanceOf(ledger.address))
     accounts = sum(sum(suite.call(ledger.functions.account(m.address))[:2]) for m in c.members)
     assert held == accounts + credit
+
+
+def test_registry_meter_words_in_one_call(suite: Suite) -> None:
+    """The batch form of `Registry.meterWord` (more ids appended to its calldata, one raw word
+    back per id) that a clearing chunk reads its meters with: each word equals the single
+    call's, an unknown id gives zero, a partial trailing id is ignored."""
+    c = Community.create(suite, 3, credit=0)
+    registry = suite.Registry
+    ids = [m.meter_id for m in c.members] + [b"\x07" * 32]
+    single = [suite.call(registry.functions.meterWord(i)) for i in ids]
+    assert single[-1] == 0 and all(w != 0 for w in single[:-1])
+    selector = keccak(text="meterWord(bytes32)")[:4]
+    data = selector + b"".join(ids)
+    raw = suite.chain.w3.eth.call({"to": registry.address, "data": data})
+    assert [int.from_bytes(raw[k : k + 32], "big") for k in range(0, len(raw), 32)] == single
+    raw = suite.chain.w3.eth.call({"to": registry.address, "data": data + b"\x01\x02"})
+    assert len(raw) == 32 * len(ids)
+    # one id: the ordinary ABI answer
+    assert suite.call(registry.functions.meterWord(ids[1])) == single[1]
