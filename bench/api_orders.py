@@ -4,11 +4,12 @@ A server process runs the real app under uvicorn on an embedded chain with a dep
 and 32 funded prosumers (SQLite read model, a local NATS server: every accepted order is
 also published to JetStream). This process signs and serialises every order before the
 timed part (signing is the client's cost, not the API's) and sends them over plain
-keep-alive HTTP/1.1 connections (a minimal client: httpx alone costs more CPU than the
-server on these 2 shared cores) with 1, 8 and 32 concurrent clients (one prosumer each),
+keep-alive HTTP/1.1 connections (a minimal client, so that it takes little of the 2 shared
+cores; its share is printed) with 1, 8 and 32 concurrent clients (one prosumer each),
 then at a fixed offered rate. Baseline, same run and client: `GET /bench/ping`, a route
 that does nothing, i.e. the HTTP floor of server and client. It prints orders/s, median
-and p99 latency and the client's own CPU use; `--json` prints the figures as JSON.
+and p99 latency, the client's CPU share and the server's CPU per request, and the order
+intake's group sizes; `--json` prints the figures as JSON.
 
     python bench/api_orders.py [--orders 2000] [--rate 300] [--seconds 5] [--json]
 """
