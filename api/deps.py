@@ -11,6 +11,7 @@ request takes a token from its address's rate-limit bucket.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -148,17 +149,20 @@ CurrentProsumer = Annotated[Principal, Depends(get_prosumer)]
 CurrentOperator = Annotated[Principal, Depends(get_operator)]
 
 
+@dataclass(frozen=True)
 class Page:
     """`?offset=&limit=` on every list, bounded by `page_max`."""
 
-    def __init__(
-        self,
-        ctx: ContextDep,
-        offset: Annotated[int, Query(ge=0, le=10**9, description="rows to skip")] = 0,
-        limit: Annotated[int, Query(ge=1, le=1000, description="rows to return")] = 50,
-    ) -> None:
-        self.offset = offset
-        self.limit = min(limit, ctx.settings.page_max)
+    offset: int
+    limit: int
 
 
-PageDep = Annotated[Page, Depends(Page)]
+async def get_page(
+    ctx: ContextDep,
+    offset: Annotated[int, Query(ge=0, le=10**9, description="rows to skip")] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000, description="rows to return")] = 50,
+) -> Page:
+    return Page(offset, min(limit, ctx.settings.page_max))
+
+
+PageDep = Annotated[Page, Depends(get_page)]
