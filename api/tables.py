@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Dialect, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Dialect, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from tem.store import Base
+from tem.store import book as _book  # noqa: F401  (the order book, written by this API)
 from tem.store import cursors as _cursors  # noqa: F401  (the watcher's table, for create_all)
 
 
@@ -46,34 +47,6 @@ class LoginNonce(Base):
     issued_at: Mapped[int] = mapped_column(BigInteger)
     expires_at: Mapped[int] = mapped_column(BigInteger)
     used_by: Mapped[str | None] = mapped_column(String(42), nullable=True)
-
-
-class BookOrder(Base):
-    """A signed order accepted into the off-chain book; `cancelled_at_ms` once cancelled."""
-
-    __tablename__ = "api_order"
-
-    order_hash: Mapped[str] = mapped_column(String(66), primary_key=True)
-    maker: Mapped[str] = mapped_column(String(42))
-    meter_id: Mapped[str] = mapped_column(String(66))
-    interval: Mapped[int] = mapped_column(BigInteger)
-    side: Mapped[int] = mapped_column(Integer)
-    energy_wh: Mapped[int] = mapped_column(BigInteger)
-    limit_price_per_kwh: Mapped[int] = mapped_column(BigInteger)
-    nonce: Mapped[int] = mapped_column(BigInteger)
-    expiry: Mapped[int] = mapped_column(BigInteger)
-    battery_id: Mapped[str] = mapped_column(String(66))
-    signature_r: Mapped[str] = mapped_column(String(66))
-    signature_vs: Mapped[str] = mapped_column(String(66))
-    worst_case_credit: Mapped[int] = mapped_column(BigInteger)
-    placed_at_ms: Mapped[int] = mapped_column(BigInteger)
-    cancelled_at_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-
-    __table_args__ = (
-        UniqueConstraint("maker", "nonce", name="uq_api_order_maker_nonce"),
-        Index("ix_api_order_maker_interval", "maker", "interval"),
-        Index("ix_api_order_interval", "interval"),
-    )
 
 
 class ReservedCredit(Base):

@@ -45,6 +45,7 @@ from oracles.orders import (
 from oracles.service_loop import chain_now, every
 from tem.bus.messages import OracleAction
 from tem.store import Store
+from tem.store.book import BookOrder
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +55,6 @@ MeterLookup = Callable[[bytes], tuple[int, int]]  # meter id -> (index, feeder)
 
 def book_orders(store: Store, interval: int, *, hashes: Sequence[str] | None = None) -> list[Any]:
     """The API's open orders of `interval` (or exactly the orders `hashes`)."""
-    from api.tables import BookOrder  # the API's table: the off-chain book
-
     with store.transaction() as session:
         query = select(BookOrder)
         if hashes is None:

@@ -592,7 +592,7 @@ class ApiAgents:
 
     def book(self, interval: int) -> list[SignedOrder]:
         """The interval's open orders, as the API holds them."""
-        from api.tables import BookOrder
+        from tem.store.book import BookOrder
 
         with self.state.store.transaction() as session:
             rows = (

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 
 from eth_account.signers.local import LocalAccount
 
-import api.tables  # noqa: F401  (the order oracle reads the API's book)
 import oracles.audit  # noqa: F401  (its tables must exist before open_store)
 from contracts.chain import Chain
 from contracts.deploy import Manifest

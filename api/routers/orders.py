@@ -15,7 +15,7 @@ from api.schemas.common import SignatureHex
 from api.schemas.orders import OrderCancelled, OrderCreate, OrderPublic, OrdersPublic, OrderStatus
 from api.services import orders as book
 from api.services.intake import OrderIntake, release_reserved
-from api.tables import BookOrder
+from tem.store.book import BookOrder
 
 router = APIRouter(prefix="/orders", tags=["orders"], responses=PROBLEM_RESPONSES)
 HashPath = Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{64}$", description="the order's hash")]

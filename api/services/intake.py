@@ -37,9 +37,10 @@ from api.context import ApiContext
 from api.problems import Problem, ServiceUnavailable
 from api.publish import PUBLISH_TIMEOUT_S
 from api.services.orders import CheckedOrder, invalid, reserved_credit_of
-from api.tables import BookOrder, ReservedCredit
+from api.tables import ReservedCredit
 from contracts.eip712 import Side
 from tem.bus import subjects
+from tem.store.book import BookOrder
 
 log = logging.getLogger(__name__)
 ORDER_TABLE: Table = BookOrder.__table__  # type: ignore[assignment]

@@ -26,7 +26,6 @@ from api.problems import Problem
 from api.schemas.orders import OrderCreate, OrderPublic, OrderStatus
 from api.services.order_hash import order_digest_fast
 from api.tables import (
-    BookOrder,
     FillRecord,
     IntervalRecord,
     MeterRecord,
@@ -34,6 +33,7 @@ from api.tables import (
     SettlementRecord,
 )
 from contracts.eip712 import MarketDomain, Order, Side
+from tem.store.book import BookOrder
 
 WH_PER_KWH = 1000
 STATUS_OPEN_ON_CHAIN = 0

@@ -15,6 +15,7 @@ from tem.store.base import Base
 
 TABLE_MODULES = (
     "tem.store.cursors",
+    "tem.store.book",
     "api.tables",
     "oracles.audit",
     "oracles.meter.records",

@@ -7,11 +7,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from api.tables import BookOrder
 from contracts import merkle
 from contracts.eip712 import CompactSignature, Order, Side
 from contracts.packed import Position, encode_order, encode_positions
 from tem.store import Store
+from tem.store.book import BookOrder
 from tests.api.world import World
 
 ZERO32 = b"\0" * 32

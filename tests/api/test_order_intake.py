@@ -19,9 +19,10 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from api.services.order_hash import order_digest_fast
-from api.tables import BookOrder, ReservedCredit
+from api.tables import ReservedCredit
 from contracts.eip712 import ORDER_TYPED_DATA_TYPES, MarketDomain, Order, Side, order_digest
 from tem.store import Store
+from tem.store.book import BookOrder
 from tests.api.world import CREDIT, World, login
 
 MAX_ENERGY_WH = 1_000_000

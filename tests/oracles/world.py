@@ -11,12 +11,12 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 from web3.contract import Contract
 
-from api.tables import BookOrder
 from contracts.chain import Chain
 from contracts.deploy import Manifest, deploy_suite
 from contracts.eip712 import MarketDomain, Order, Side, order_digest, sign_order
 from oracles.orders import SignedOrder
 from tem.store import Store
+from tem.store.book import BookOrder
 
 GRID, ORDER_ORACLE, OPERATOR, METER_ORACLE, PRICE_ORACLE = 2, 3, 4, 5, 6
 #: Extra meter oracles (co-signers of attested batches).
