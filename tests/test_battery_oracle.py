@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
@@ -246,7 +247,7 @@ class FailingBus(Bus):
 
     survive: int = 0
 
-    async def publish_durable(self, *args, **kw):  # type: ignore[no-untyped-def]
+    async def publish_durable(self, *args: Any, **kw: Any) -> Any:
         if self.survive == 0:
             raise ConnectionError("oracle killed mid-batch")
         self.survive -= 1
@@ -328,7 +329,7 @@ def _ack(command_id: str, status: str, **kw: object) -> bytes:
         command_id=command_id,
         battery_id="acks-b1",
         status=status,
-        **kw,  # type: ignore[arg-type]
+        **kw,
     ).to_bytes()
 
 

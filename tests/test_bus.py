@@ -98,6 +98,7 @@ async def test_jetstream_drops_a_replay_with_the_same_msg_id(bus: Bus) -> None:
     first = await bus.publish_durable(subject, command, msg_id="0xabc:3")
     replay = await bus.publish_durable(subject, command, msg_id="0xabc:3")
     other = await bus.publish_durable(subject, command, msg_id="0xabc:4")
+    assert first is not None and replay is not None and other is not None
     assert not first.duplicate
     assert replay.duplicate and replay.seq == first.seq
     assert other.seq == first.seq + 1

@@ -17,7 +17,9 @@ TREASURY_ROLE = keccak(text="TREASURY_ROLE")
 def token(chain: Chain):  # type: ignore[no-untyped-def]
     admin, treasury = chain.accounts[0], chain.accounts[1]
     receipt = chain.deploy(load_artifact("CreditToken"), admin.address, sender=admin)
-    contract = chain.contract("CreditToken", receipt["contractAddress"])
+    address = receipt["contractAddress"]
+    assert address is not None
+    contract = chain.contract("CreditToken", address)
     chain.send(contract.functions.grantRole(TREASURY_ROLE, treasury.address), sender=admin)
     return contract
 

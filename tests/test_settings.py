@@ -88,8 +88,8 @@ def test_keys_come_from_an_encrypted_keystore(tmp_path: Path) -> None:
     account = Account.create()
     keystore = tmp_path / "operator.json"
     keystore.write_text(json.dumps(Account.encrypt(account.key, "correct horse")))
-    settings = Settings(keystore_file=keystore, keystore_password="correct horse")  # type: ignore[arg-type]
+    settings = Settings(keystore_file=keystore, keystore_password="correct horse")
     assert configured_keys(settings) == [bytes(account.key)]
-    wrong = Settings(keystore_file=keystore, keystore_password="wrong")  # type: ignore[arg-type]
+    wrong = Settings(keystore_file=keystore, keystore_password="wrong")
     with pytest.raises(Exception, match="does not open"):
         configured_keys(wrong)

@@ -9,7 +9,7 @@ from tests.api.world import World, login
 
 
 def _next_interval(world: World, app: FastAPI, ahead: int = 4) -> int:
-    seconds = app.state.ctx.interval_seconds
+    seconds = int(app.state.ctx.interval_seconds)
     return int(app.state.ctx.now()) // seconds + ahead
 
 

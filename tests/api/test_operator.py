@@ -9,6 +9,7 @@ import json
 import httpx
 from eth_utils import keccak
 from fastapi import FastAPI
+from nats.js.api import PubAck
 
 from api.readmodel import catch_up, run_bus_consumer
 from tem.bus import subjects
@@ -89,7 +90,8 @@ async def _events(
     headers = dict(auth)
     if "last_event_id" in params:
         headers["Last-Event-ID"] = str(params.pop("last_event_id"))
-    reply = await client.get("/operator/feed", params=params, headers=headers)
+    query = {name: str(value) for name, value in params.items()}
+    reply = await client.get("/operator/feed", params=query, headers=headers)
     assert reply.status_code == 200, reply.text
     assert reply.headers["content-type"].startswith("text/event-stream")
     events = []
@@ -108,16 +110,16 @@ async def test_the_feed_resumes_after_last_event_id(
     client: httpx.AsyncClient, world: World, app: FastAPI, js_bus: Bus
 ) -> None:
     auth = await _operator(client, world, app)
-    acks = []
+    acks: list[PubAck] = []
     for i in range(3):
         action = OracleAction(
             oracle="meter", action="reading.posted", interval=100 + i, detail=f"n{i}"
         )
-        acks.append(
-            await js_bus.publish_durable(
-                subjects.oracle_action(), action, msg_id=f"feed-test-{id(acks)}-{i}"
-            )
+        ack = await js_bus.publish_durable(
+            subjects.oracle_action(), action, msg_id=f"feed-test-{id(acks)}-{i}"
         )
+        assert ack is not None
+        acks.append(ack)
     first = acks[0].seq
     events = await _events(client, auth, after=first - 1, limit=3)
     assert [e[0] for e in events] == [a.seq for a in acks]

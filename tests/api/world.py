@@ -11,6 +11,7 @@ import httpx
 from eth_account import Account
 from eth_account.messages import encode_defunct
 from eth_account.signers.local import LocalAccount
+from eth_typing import Hash32
 from eth_utils import keccak
 from web3.contract import Contract
 
@@ -108,7 +109,7 @@ class World:
     def order_body(
         self, order: Order, signer: LocalAccount, domain: MarketDomain | None = None
     ) -> dict[str, Any]:
-        signed = signer.unsafe_sign_hash(order_digest(order, domain or self.domain))
+        signed = signer.unsafe_sign_hash(Hash32(order_digest(order, domain or self.domain)))
         return {
             "maker": order.maker,
             "meter_id": "0x" + order.meter_id.hex(),
@@ -124,7 +125,7 @@ class World:
 
     def cancel_signature(self, order_hash: str, signer: LocalAccount) -> str:
         digest = cancel_digest(bytes.fromhex(order_hash[2:]), self.domain)
-        return "0x" + bytes(signer.unsafe_sign_hash(digest).signature).hex()
+        return "0x" + bytes(signer.unsafe_sign_hash(Hash32(digest)).signature).hex()
 
 
 def siwe_text(account: str, nonce: str, chain_id: int, issued_at: int, **kw: Any) -> str:

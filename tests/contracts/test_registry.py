@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
 from tests.contracts.suite import Suite
@@ -130,7 +133,7 @@ def test_registry_revert_paths(suite: Suite) -> None:
     zero = "0x" + "00" * 20
     owner, _ = _onboard(suite)
 
-    def err(fn, sender=grid):  # type: ignore[no-untyped-def]
+    def err(fn: Any, sender: LocalAccount = grid) -> tuple[str, tuple[Any, ...]]:
         e = suite.reverts(fn, sender)
         return e.name, e.args_
 

@@ -25,7 +25,7 @@ def build(book: dict[str, Any], *, relax_blocks: bool = True) -> dict[str, Any]:
     k_of = {f: i for i, f in enumerate(feeders)}
     n_t, n_k = len(intervals), len(feeders)
     cols: list[tuple[float, float, float]] = []  # (cost to minimise, lo, hi)
-    rows: dict[tuple[str, int, int], dict[int, float]] = {}
+    rows: dict[tuple[str, int, int], dict[int | str, float]] = {}  # column or "rhs"
 
     def col(cost: float, lo: float, hi: float) -> int:
         cols.append((cost, lo, hi))
@@ -101,7 +101,7 @@ def build(book: dict[str, Any], *, relax_blocks: bool = True) -> dict[str, Any]:
             if prev is not None:
                 rows[row][prev] = -1.0
             prev = soc
-            rows[row]["rhs"] = b["initial_soc_wh"] if t == 0 else 0.0  # type: ignore[index]
+            rows[row]["rhs"] = b["initial_soc_wh"] if t == 0 else 0.0
     for t in range(n_t):
         for k in range(n_k):
             rows.setdefault(("node", t, k), {})
@@ -109,11 +109,11 @@ def build(book: dict[str, Any], *, relax_blocks: bool = True) -> dict[str, Any]:
     a = np.zeros((len(keys), len(cols)))
     rhs = np.zeros(len(keys))
     for r, key in enumerate(keys):
-        for c, v in rows[key].items():
-            if c == "rhs":
+        for column, v in rows[key].items():
+            if isinstance(column, str):  # "rhs"
                 rhs[r] = v
             else:
-                a[r, c] = v
+                a[r, column] = v
     return {
         "c": np.array([x[0] for x in cols]),
         "bounds": [(x[1], x[2]) for x in cols],

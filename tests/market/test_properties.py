@@ -19,7 +19,7 @@ def _worth_of_n_wh(book: dict[str, Any]) -> float:
     prices = [abs(o["limit_price"]) for o in book["orders"]]
     if "grid" in book:
         prices += [book["grid"]["import_price"], book["grid"]["export_price"]]
-    return len(book["orders"]) * max(prices)
+    return float(len(book["orders"]) * max(prices))
 
 
 @SETTINGS
