@@ -97,7 +97,7 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         uint256 positionCount; // CX_POSITION_COUNT
         uint256 stop; // CX_STOP: why `_clearRun` stopped (STOP_*), zero at the end
         uint256 at; // CX_AT: the offset of the order it stopped at
-        uint256 meterWordsPtr; // CX_WORDS_PTR: the next of the chunk's meter words (`_readMeters`)
+        uint256 meterWordsPtr; // CX_WORDS_PTR: the next of the chunk's meter words (`_scanOrders`)
         // read by Solidity only
         bool first;
         bool isFinal;
@@ -275,40 +275,17 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         whenNotPaused
     {
         IntervalInfo storage s = _intervals[interval];
-        uint256 n = _countOrders(orders);
+        (uint256 n, uint256 meterWords) = _scanOrders(orders);
         ChunkContext memory c = _openChunk(s, interval, header, n, isFinal);
+        c.meterWordsPtr = meterWords;
         uint256 p;
         uint256 end;
         assembly ("memory-safe") {
             p := orders.offset
             end := add(p, orders.length)
         }
-        _readMeters(c, p, end);
         _clearOrders(c, p, end);
         _closeChunk(s, c, header);
-    }
-
-    /// @dev Counts the packed orders, checking that they tile `orders` exactly.
-    function _countOrders(bytes calldata orders) private pure returns (uint256 n) {
-        uint256 p;
-        uint256 end;
-        assembly ("memory-safe") {
-            p := orders.offset
-            end := add(p, orders.length)
-        }
-        // p only grows by at most 197 per step from a calldata offset; it stops at `end`
-        unchecked {
-            while (p < end) {
-                uint256 flags;
-                assembly ("memory-safe") {
-                    flags := byte(0, calldataload(add(p, 60)))
-                }
-                if (flags > (ORDER_SELL | ORDER_HAS_BATTERY)) revert MarketOrdersMalformed(orders.length, n);
-                p += flags & ORDER_HAS_BATTERY == 0 ? ORDER_BYTES : ORDER_BYTES + BATTERY_BYTES;
-                ++n;
-            }
-        }
-        if (p != end) revert MarketOrdersMalformed(orders.length, n);
     }
 
     function _openChunk(
@@ -423,41 +400,51 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         }
     }
 
-    /// @dev Reads the registry words of the chunk's meters in one call (`Registry.meterWord`
-    ///      with the ids appended): one id per run of consecutive orders of a meter, in book
-    ///      order, which is the order in which `_clearRun` meets a new meter. The packed orders
-    ///      in [p, end) were checked to tile their bytes (`_countOrders`).
-    function _readMeters(ChunkContext memory c, uint256 p, uint256 end) private view {
+    /// @dev One pass over the packed orders: counts them, checking that they tile `orders`
+    ///      exactly, and reads the registry words of their meters in one call
+    ///      (`Registry.meterWord` with the ids appended): one id per run of consecutive orders
+    ///      of a meter, in book order, which is the order in which `_clearRun` meets a new
+    ///      meter. Returns the count and the memory address of the words (word k at + 32k).
+    function _scanOrders(bytes calldata orders) private view returns (uint256 n, uint256 words) {
         address registryAddress = address(registry);
-        uint256 words;
+        uint256 p;
+        uint256 end;
         assembly ("memory-safe") {
-            let request := mload(0x40)
-            mstore(request, METER_WORD_SELECTOR)
-            let q := add(request, 4)
+            p := orders.offset
+            end := add(p, orders.length)
+            // the request is built in free memory (allocated below, once its size is known)
+            words := mload(0x40)
+            mstore(words, METER_WORD_SELECTOR)
+            let q := add(words, 4)
             let last := 0
+            // p grows by at most 197 a step from a calldata offset: no overflow
             for {} lt(p, end) {} {
-                let meterId := calldataload(add(p, 20))
-                if iszero(eq(meterId, last)) {
-                    mstore(q, meterId)
+                let flags := byte(0, calldataload(add(p, 60)))
+                if gt(flags, or(ORDER_SELL, ORDER_HAS_BATTERY)) { break }
+                if iszero(eq(calldataload(add(p, 20)), last)) {
+                    last := calldataload(add(p, 20))
+                    mstore(q, last)
                     q := add(q, 0x20)
-                    last := meterId
                 }
                 // 165 bytes an order, 197 with a battery id (flag bit 1)
-                p := add(p, add(ORDER_BYTES, shl(5, and(shr(1, byte(0, calldataload(add(p, 60)))), 1))))
+                p := add(p, add(ORDER_BYTES, shl(5, shr(1, flags))))
+                n := add(n, 1)
             }
-            let size := sub(q, add(request, 4))
-            // the words replace the request in memory: word k at request + 32k
-            if size {
-                if iszero(staticcall(gas(), registryAddress, request, add(size, 4), request, size)) {
-                    returndatacopy(request, 0, returndatasize())
-                    revert(request, returndatasize())
+            q := sub(q, add(words, 4)) // now the size of the ids
+            if eq(p, end) {
+                // the words replace the request in memory
+                if q {
+                    if iszero(staticcall(gas(), registryAddress, words, add(q, 4), words, q)) {
+                        returndatacopy(words, 0, returndatasize())
+                        revert(words, returndatasize())
+                    }
+                    if iszero(eq(returndatasize(), q)) { revert(0, 0) }
                 }
-                if iszero(eq(returndatasize(), size)) { revert(0, 0) }
+                mstore(0x40, add(words, add(q, 0x20)))
             }
-            words := request
-            mstore(0x40, add(request, add(size, 0x20)))
         }
-        c.meterWordsPtr = words;
+        // a flags byte with unknown bits, or a last order running past the end
+        if (p != end) revert MarketOrdersMalformed(orders.length, n);
     }
 
     /// @dev Clears the chunk's orders in calldata [p, end): runs `_clearRun` and handles its
@@ -646,7 +633,7 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
     ///      closed once the orders are done (the final chunk).
     function _clearRun(ChunkContext memory c, uint256 p, uint256 end, bool closeAtEnd) private returns (uint256) {
         assembly ("memory-safe") {
-            // the next meter word of the chunk's batch (`_readMeters`) into the cached meter,
+            // the next meter word of the chunk's batch (`_scanOrders`) into the cached meter,
             // with its feeder's price; false for an inactive meter or a feeder outside the header
             function nextMeter(ctx, meterId) -> ok {
                 let wp := mload(add(ctx, CX_WORDS_PTR))
