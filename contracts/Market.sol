@@ -138,36 +138,38 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
     /// @dev secp256k1n / 2: a larger `s` is the malleable twin of a valid signature.
     uint256 private constant HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
 
-    // offsets of `ChunkContext`'s assembly-accessed fields (32 bytes each, in declaration order)
-    uint256 private constant CX_INTERVAL = 0x0;
-    uint256 private constant CX_COMMITTED_AT = 0x20;
-    uint256 private constant CX_DOMAIN = 0x40;
-    uint256 private constant CX_FEEDERS = 0x60;
-    uint256 private constant CX_FEEDER_COUNT = 0x80;
-    uint256 private constant CX_HAS_LAST = 0xa0;
-    uint256 private constant CX_LAST_INDEX = 0xc0;
-    uint256 private constant CX_LAST_DIGEST = 0xe0;
-    uint256 private constant CX_METER_ID = 0x100;
-    uint256 private constant CX_METER_WORD = 0x120;
-    uint256 private constant CX_METER_PRICE = 0x140;
-    uint256 private constant CX_POS_OPEN = 0x160;
-    uint256 private constant CX_POS_INDEX = 0x180;
-    uint256 private constant CX_POS_OWNER = 0x1a0;
-    uint256 private constant CX_POS_PRICE = 0x1c0;
-    uint256 private constant CX_POS_SOLD = 0x1e0;
-    uint256 private constant CX_POS_BOUGHT = 0x200;
-    uint256 private constant CX_LEAVES_PTR = 0x220;
-    uint256 private constant CX_POSITIONS_PTR = 0x240;
-    uint256 private constant CX_ESCROWS_PTR = 0x260;
-    uint256 private constant CX_FEEDER_NET_PTR = 0x280;
-    uint256 private constant CX_FLAGS_BASE = 0x2a0;
-    uint256 private constant CX_FLAG_INDEX = 0x2c0;
-    uint256 private constant CX_FLAG_WORD = 0x2e0;
-    uint256 private constant CX_FLAG_LOADED = 0x300;
-    uint256 private constant CX_POSITION_COUNT = 0x320;
-    uint256 private constant CX_STOP = 0x340;
-    uint256 private constant CX_AT = 0x360;
-    uint256 private constant CX_WORDS_PTR = 0x380;
+    // memory addresses of `ChunkContext`'s assembly-accessed fields (32 bytes each, in
+    // declaration order): the context is a clearing call's first allocation, at 0x80 (checked
+    // by `_openChunk`), so the loop addresses its fields as constants
+    uint256 private constant CX_INTERVAL = 0x80;
+    uint256 private constant CX_COMMITTED_AT = 0xa0;
+    uint256 private constant CX_DOMAIN = 0xc0;
+    uint256 private constant CX_FEEDERS = 0xe0;
+    uint256 private constant CX_FEEDER_COUNT = 0x100;
+    uint256 private constant CX_HAS_LAST = 0x120;
+    uint256 private constant CX_LAST_INDEX = 0x140;
+    uint256 private constant CX_LAST_DIGEST = 0x160;
+    uint256 private constant CX_METER_ID = 0x180;
+    uint256 private constant CX_METER_WORD = 0x1a0;
+    uint256 private constant CX_METER_PRICE = 0x1c0;
+    uint256 private constant CX_POS_OPEN = 0x1e0;
+    uint256 private constant CX_POS_INDEX = 0x200;
+    uint256 private constant CX_POS_OWNER = 0x220;
+    uint256 private constant CX_POS_PRICE = 0x240;
+    uint256 private constant CX_POS_SOLD = 0x260;
+    uint256 private constant CX_POS_BOUGHT = 0x280;
+    uint256 private constant CX_LEAVES_PTR = 0x2a0;
+    uint256 private constant CX_POSITIONS_PTR = 0x2c0;
+    uint256 private constant CX_ESCROWS_PTR = 0x2e0;
+    uint256 private constant CX_FEEDER_NET_PTR = 0x300;
+    uint256 private constant CX_FLAGS_BASE = 0x320;
+    uint256 private constant CX_FLAG_INDEX = 0x340;
+    uint256 private constant CX_FLAG_WORD = 0x360;
+    uint256 private constant CX_FLAG_LOADED = 0x380;
+    uint256 private constant CX_POSITION_COUNT = 0x3a0;
+    uint256 private constant CX_STOP = 0x3c0;
+    uint256 private constant CX_AT = 0x3e0;
+    uint256 private constant CX_WORDS_PTR = 0x400;
     // why `_clearRun` stopped before the end of its orders
     uint256 private constant STOP_INVALID = 1; // the order at `at` fails a check
     uint256 private constant STOP_BATTERY = 2; // the order at `at` dispatches a battery
@@ -275,9 +277,7 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         whenNotPaused
     {
         IntervalInfo storage s = _intervals[interval];
-        (uint256 n, uint256 meterWords) = _scanOrders(orders);
-        ChunkContext memory c = _openChunk(s, interval, header, n, isFinal);
-        c.meterWordsPtr = meterWords;
+        ChunkContext memory c = _openChunk(s, interval, header, orders, isFinal);
         uint256 p;
         uint256 end;
         assembly ("memory-safe") {
@@ -292,9 +292,20 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         IntervalInfo storage s,
         uint64 interval,
         ClearingHeader calldata header,
-        uint256 n,
+        bytes calldata orders,
         bool isFinal
     ) private returns (ChunkContext memory c) {
+        // `c` was allocated on entry, as the call's first allocation: at the address the
+        // CX_* constants assume
+        assembly ("memory-safe") {
+            if iszero(eq(c, 0x80)) {
+                mstore(0x00, 0x4e487b71)
+                mstore(0x20, 0x01)
+                revert(0x1c, 0x24)
+            }
+        }
+        uint256 n;
+        (n, c.meterWordsPtr) = _scanOrders(orders);
         IntervalStatus status = s.status;
         if (status == IntervalStatus.Open) revert MarketIntervalNotCommitted(interval);
         if (status == IntervalStatus.Cleared) revert MarketIntervalAlreadyCleared(interval);
@@ -304,24 +315,32 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         _checkChunkShape(s, interval, n, isFinal, c.first);
 
         uint256 feederCount = registry.feederCount();
-        FeederResult[] calldata feeders = header.feeders;
-        if (feeders.length != feederCount) revert MarketFeederCountMismatch(feederCount, feeders.length);
+        {
+            FeederResult[] calldata feeders = header.feeders;
+            if (feeders.length != feederCount) revert MarketFeederCountMismatch(feederCount, feeders.length);
+            uint256 feedersOffset;
+            assembly ("memory-safe") {
+                feedersOffset := feeders.offset
+            }
+            c.feedersOffset = feedersOffset;
+        }
         if (!(c.first && isFinal)) {
             bytes32 headerHash = keccak256(abi.encode(header));
             if (c.first) s.headerHash = headerHash;
             else if (headerHash != s.headerHash) revert MarketClearingHeaderMismatch(interval);
         }
-        uint256 feedersOffset;
-        assembly ("memory-safe") {
-            feedersOffset := feeders.offset
-        }
         c.interval = interval;
         c.committedAt = s.committedAt;
         c.domainSeparator = _domainSeparatorV4();
-        c.feedersOffset = feedersOffset;
         c.feederCount = feederCount;
         c.chunk = s.chunksCleared;
         c.orders = n;
+        _allocateChunk(c, n, feederCount, interval);
+        if (!c.first) _loadCarry(c, feederCount);
+    }
+
+    /// @dev The chunk's buffers, sized once from the order count, and its cursors.
+    function _allocateChunk(ChunkContext memory c, uint256 n, uint256 feederCount, uint64 interval) private pure {
         c.feederNet = new int256[](feederCount + 1);
         c.leaves = new bytes32[](n);
         // A chunk closes at most one position per order plus the position carried in from
@@ -335,17 +354,16 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         bytes32[] memory leaves = c.leaves;
         uint256 flagsBase;
         assembly ("memory-safe") {
-            mstore(add(c, CX_POSITIONS_PTR), add(positions, 0x20))
-            mstore(add(c, CX_ESCROWS_PTR), add(escrows, 0x20))
-            mstore(add(c, CX_FEEDER_NET_PTR), add(feederNet, 0x20))
-            mstore(add(c, CX_LEAVES_PTR), add(leaves, 0x20))
+            mstore(CX_POSITIONS_PTR, add(positions, 0x20))
+            mstore(CX_ESCROWS_PTR, add(escrows, 0x20))
+            mstore(CX_FEEDER_NET_PTR, add(feederNet, 0x20))
+            mstore(CX_LEAVES_PTR, add(leaves, 0x20))
             // _meterFlags[interval] (a mapping's slot: keccak256(key . slot))
             mstore(0x00, interval)
             mstore(0x20, _meterFlags.slot)
             flagsBase := keccak256(0x00, 0x40)
         }
         c.flagsBase = flagsBase;
-        if (!c.first) _loadCarry(c, feederCount);
     }
 
     function _closeChunk(IntervalInfo storage s, ChunkContext memory c, ClearingHeader calldata header) private {
@@ -451,7 +469,7 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
     ///      stops (a battery to dispatch, or a violation to report).
     function _clearOrders(ChunkContext memory c, uint256 p, uint256 end) private {
         while (true) {
-            p = _clearRun(c, p, end, c.isFinal);
+            p = _clearRun(p, end, c.isFinal);
             uint256 stop = c.stop;
             if (stop == 0) return;
             if (stop == STOP_BATTERY) {
@@ -631,77 +649,77 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
     ///      order that fails any; `_revertOrder` then re-runs the checks one by one, in their
     ///      documented order, to name the violation. With `closeAtEnd`, the open position is
     ///      closed once the orders are done (the final chunk).
-    function _clearRun(ChunkContext memory c, uint256 p, uint256 end, bool closeAtEnd) private returns (uint256) {
+    function _clearRun(uint256 p, uint256 end, bool closeAtEnd) private returns (uint256) {
         assembly ("memory-safe") {
             // the next meter word of the chunk's batch (`_scanOrders`) into the cached meter,
             // with its feeder's price; false for an inactive meter or a feeder outside the header
-            function nextMeter(ctx, meterId) -> ok {
-                let wp := mload(add(ctx, CX_WORDS_PTR))
+            function nextMeter(meterId) -> ok {
+                let wp := mload(CX_WORDS_PTR)
                 let word := mload(wp)
-                mstore(add(ctx, CX_WORDS_PTR), add(wp, 0x20))
-                mstore(add(ctx, CX_METER_ID), meterId)
-                mstore(add(ctx, CX_METER_WORD), word)
+                mstore(CX_WORDS_PTR, add(wp, 0x20))
+                mstore(CX_METER_ID, meterId)
+                mstore(CX_METER_WORD, word)
                 let feeder := and(shr(160, word), 0xffff)
-                ok := and(gt(and(shr(208, word), 0xff), 0), and(gt(feeder, 0), iszero(gt(feeder, mload(add(ctx, CX_FEEDER_COUNT))))))
+                ok := and(gt(and(shr(208, word), 0xff), 0), and(gt(feeder, 0), iszero(gt(feeder, mload(CX_FEEDER_COUNT)))))
                 if ok {
                     // header.feeders[feeder - 1].price: two static words per element
-                    let price := calldataload(add(mload(add(ctx, CX_FEEDERS)), shl(6, sub(feeder, 1))))
+                    let price := calldataload(add(mload(CX_FEEDERS), shl(6, sub(feeder, 1))))
                     // the ABI's validation of a uint64 in calldata
                     if gt(price, 0xffffffffffffffff) { revert(0, 0) }
-                    mstore(add(ctx, CX_METER_PRICE), price)
+                    mstore(CX_METER_PRICE, price)
                 }
             }
             // The open position is complete: queue the escrow of its purchases
             // (ceil(bought x price / 1000), both below 2^64), mark the meter as having a
             // position, append the packed position. False (nothing written) when the escrow
             // does not fit 96 bits.
-            function closePosition(ctx) -> ok {
-                let escrow := div(add(mul(mload(add(ctx, CX_POS_BOUGHT)), mload(add(ctx, CX_POS_PRICE))), 999), 1000)
+            function closePosition() -> ok {
+                let escrow := div(add(mul(mload(CX_POS_BOUGHT), mload(CX_POS_PRICE)), 999), 1000)
                 if gt(escrow, 0xffffffffffffffffffffffff) { leave }
                 ok := 1
                 // at most one escrow and one position per order plus the carried one: within
                 // the buffers (n + 1)
                 if escrow {
-                    let q := mload(add(ctx, CX_ESCROWS_PTR))
-                    mstore(q, or(shl(96, mload(add(ctx, CX_POS_OWNER))), escrow))
-                    mstore(add(ctx, CX_ESCROWS_PTR), add(q, 0x20))
+                    let q := mload(CX_ESCROWS_PTR)
+                    mstore(q, or(shl(96, mload(CX_POS_OWNER)), escrow))
+                    mstore(CX_ESCROWS_PTR, add(q, 0x20))
                 }
-                let index := mload(add(ctx, CX_POS_INDEX))
+                let index := mload(CX_POS_INDEX)
                 // the HAS_POSITION flag, in the flag word kept in memory until it changes
                 {
                     let w := shr(7, index) // index / METERS_PER_FLAG_WORD
-                    if iszero(and(mload(add(ctx, CX_FLAG_LOADED)), eq(w, mload(add(ctx, CX_FLAG_INDEX))))) {
-                        if mload(add(ctx, CX_FLAG_LOADED)) {
-                            mstore(0x00, mload(add(ctx, CX_FLAG_INDEX)))
-                            mstore(0x20, mload(add(ctx, CX_FLAGS_BASE)))
-                            sstore(keccak256(0x00, 0x40), mload(add(ctx, CX_FLAG_WORD)))
+                    if iszero(and(mload(CX_FLAG_LOADED), eq(w, mload(CX_FLAG_INDEX)))) {
+                        if mload(CX_FLAG_LOADED) {
+                            mstore(0x00, mload(CX_FLAG_INDEX))
+                            mstore(0x20, mload(CX_FLAGS_BASE))
+                            sstore(keccak256(0x00, 0x40), mload(CX_FLAG_WORD))
                         }
                         mstore(0x00, w)
-                        mstore(0x20, mload(add(ctx, CX_FLAGS_BASE)))
-                        mstore(add(ctx, CX_FLAG_WORD), sload(keccak256(0x00, 0x40)))
-                        mstore(add(ctx, CX_FLAG_INDEX), w)
-                        mstore(add(ctx, CX_FLAG_LOADED), 1)
+                        mstore(0x20, mload(CX_FLAGS_BASE))
+                        mstore(CX_FLAG_WORD, sload(keccak256(0x00, 0x40)))
+                        mstore(CX_FLAG_INDEX, w)
+                        mstore(CX_FLAG_LOADED, 1)
                     }
                 }
                 mstore(
-                    add(ctx, CX_FLAG_WORD),
-                    or(mload(add(ctx, CX_FLAG_WORD)), shl(shl(1, and(index, 127)), FLAG_HAS_POSITION))
+                    CX_FLAG_WORD,
+                    or(mload(CX_FLAG_WORD), shl(shl(1, and(index, 127)), FLAG_HAS_POSITION))
                 )
-                let wp := mload(add(ctx, CX_POSITIONS_PTR))
-                mstore(wp, or(shl(224, index), shl(64, mload(add(ctx, CX_POS_OWNER)))))
+                let wp := mload(CX_POSITIONS_PTR)
+                mstore(wp, or(shl(224, index), shl(64, mload(CX_POS_OWNER))))
                 mstore(
                     add(wp, 24),
                     or(
-                        or(shl(192, mload(add(ctx, CX_POS_PRICE))), shl(128, mload(add(ctx, CX_POS_SOLD)))),
-                        shl(64, mload(add(ctx, CX_POS_BOUGHT)))
+                        or(shl(192, mload(CX_POS_PRICE)), shl(128, mload(CX_POS_SOLD))),
+                        shl(64, mload(CX_POS_BOUGHT))
                     )
                 )
-                mstore(add(ctx, CX_POSITIONS_PTR), add(wp, POSITION_BYTES))
-                mstore(add(ctx, CX_POSITION_COUNT), add(mload(add(ctx, CX_POSITION_COUNT)), 1))
-                mstore(add(ctx, CX_POS_OPEN), 0)
+                mstore(CX_POSITIONS_PTR, add(wp, POSITION_BYTES))
+                mstore(CX_POSITION_COUNT, add(mload(CX_POSITION_COUNT), 1))
+                mstore(CX_POS_OPEN, 0)
             }
 
-            mstore(add(c, CX_STOP), 0)
+            mstore(CX_STOP, 0)
             for {} lt(p, end) {} {
                 let next := add(p, ORDER_BYTES)
                 let bad := 0
@@ -727,7 +745,7 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
                     mstore(add(m, 0x120), battery)
                     mstore(add(m, 0x40), keccak256(m, 0x140))
                     mstore(m, 0x1901)
-                    mstore(add(m, 0x20), mload(add(c, CX_DOMAIN)))
+                    mstore(add(m, 0x20), mload(CX_DOMAIN))
                     dg := keccak256(add(m, 30), 66)
                     // compact signature (EIP-2098): v = 27 + the top bit of vs; a high s is
                     // refused; a failed recovery returns no data and leaves 0x00 zero
@@ -743,25 +761,25 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
                     bad := or(bad, gt(mload(add(m, 0x60)), HALF_ORDER))
                 }
                 // the order's interval, and not expired before the book's commitment
-                bad := or(bad, iszero(eq(shr(192, calldataload(add(p, 52))), mload(add(c, CX_INTERVAL)))))
-                bad := or(bad, lt(shr(192, calldataload(add(p, 85))), mload(add(c, CX_COMMITTED_AT))))
+                bad := or(bad, iszero(eq(shr(192, calldataload(add(p, 52))), mload(CX_INTERVAL))))
+                bad := or(bad, lt(shr(192, calldataload(add(p, 85))), mload(CX_COMMITTED_AT)))
                 // the meter: read once per meter (a meter's orders are consecutive); active,
                 // in a feeder of the header, owned by the maker
                 {
                     let meterId := calldataload(add(p, 20))
-                    if iszero(eq(meterId, mload(add(c, CX_METER_ID)))) {
-                        bad := or(bad, iszero(nextMeter(c, meterId)))
+                    if iszero(eq(meterId, mload(CX_METER_ID))) {
+                        bad := or(bad, iszero(nextMeter(meterId)))
                     }
                 }
-                let word := mload(add(c, CX_METER_WORD))
+                let word := mload(CX_METER_WORD)
                 bad := or(bad, iszero(eq(and(word, 0xffffffffffffffffffffffffffffffffffffffff), shr(96, calldataload(p)))))
                 // book order: by meter index, then by digest, strictly (so no order twice)
                 let same := 0
-                if mload(add(c, CX_HAS_LAST)) {
+                if mload(CX_HAS_LAST) {
                     let index := and(shr(176, word), 0xffffffff)
-                    let lastIndex := mload(add(c, CX_LAST_INDEX))
+                    let lastIndex := mload(CX_LAST_INDEX)
                     same := eq(index, lastIndex)
-                    bad := or(bad, or(lt(index, lastIndex), and(same, iszero(gt(dg, mload(add(c, CX_LAST_DIGEST)))))))
+                    bad := or(bad, or(lt(index, lastIndex), and(same, iszero(gt(dg, mload(CX_LAST_DIGEST))))))
                 }
                 // the fill: at most the order's energy; pay-as-clear: strictly in the money
                 // means filled completely, strictly out of the money not at all
@@ -769,8 +787,8 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
                 bad := or(bad, gt(fill, shr(192, calldataload(add(p, 61)))))
                 {
                     let sell := and(byte(0, calldataload(add(p, 60))), ORDER_SELL)
-                    let above := gt(shr(192, calldataload(add(p, 69))), mload(add(c, CX_METER_PRICE)))
-                    let below := lt(shr(192, calldataload(add(p, 69))), mload(add(c, CX_METER_PRICE)))
+                    let above := gt(shr(192, calldataload(add(p, 69))), mload(CX_METER_PRICE))
+                    let below := lt(shr(192, calldataload(add(p, 69))), mload(CX_METER_PRICE))
                     // in the money: a buy limit above the price or a sell limit below it; out
                     // of the money: the reverse
                     bad := or(
@@ -783,66 +801,66 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
                     bad := or(bad, and(or(and(iszero(sell), below), and(sell, above)), gt(fill, 0)))
                 }
                 if bad {
-                    mstore(add(c, CX_STOP), STOP_INVALID)
+                    mstore(CX_STOP, STOP_INVALID)
                     break
                 }
 
                 // a new meter: close the open position, open this meter's
                 if iszero(same) {
-                    if mload(add(c, CX_POS_OPEN)) {
-                        if iszero(closePosition(c)) {
-                            mstore(add(c, CX_STOP), STOP_ESCROW)
+                    if mload(CX_POS_OPEN) {
+                        if iszero(closePosition()) {
+                            mstore(CX_STOP, STOP_ESCROW)
                             break
                         }
                     }
-                    mstore(add(c, CX_POS_OPEN), 1)
-                    mstore(add(c, CX_POS_INDEX), and(shr(176, word), 0xffffffff))
-                    mstore(add(c, CX_POS_OWNER), and(word, 0xffffffffffffffffffffffffffffffffffffffff))
-                    mstore(add(c, CX_POS_PRICE), mload(add(c, CX_METER_PRICE)))
-                    mstore(add(c, CX_POS_SOLD), 0)
-                    mstore(add(c, CX_POS_BOUGHT), 0)
-                    mstore(add(c, CX_HAS_LAST), 1)
-                    mstore(add(c, CX_LAST_INDEX), and(shr(176, word), 0xffffffff))
+                    mstore(CX_POS_OPEN, 1)
+                    mstore(CX_POS_INDEX, and(shr(176, word), 0xffffffff))
+                    mstore(CX_POS_OWNER, and(word, 0xffffffffffffffffffffffffffffffffffffffff))
+                    mstore(CX_POS_PRICE, mload(CX_METER_PRICE))
+                    mstore(CX_POS_SOLD, 0)
+                    mstore(CX_POS_BOUGHT, 0)
+                    mstore(CX_HAS_LAST, 1)
+                    mstore(CX_LAST_INDEX, and(shr(176, word), 0xffffffff))
                 }
                 // the meter's fills on each side must fit the position's uint64 fields
                 // (only a continued position can overflow)
                 {
                     let sell := and(byte(0, calldataload(add(p, 60))), ORDER_SELL)
-                    let field := add(c, CX_POS_BOUGHT)
-                    if sell { field := add(c, CX_POS_SOLD) }
+                    let field := CX_POS_BOUGHT
+                    if sell { field := CX_POS_SOLD }
                     let total := add(mload(field), fill)
                     if gt(total, 0xffffffffffffffff) {
-                        mstore(add(c, CX_STOP), STOP_OVERFLOW)
+                        mstore(CX_STOP, STOP_OVERFLOW)
                         break
                     }
                     mstore(field, total)
                     // feeder in 1 .. feederCount (checked when the meter was read); net fills
                     // stay far inside int256 (at most 2^32 fills below 2^64 each)
-                    let net := add(mload(add(c, CX_FEEDER_NET_PTR)), shl(5, and(shr(160, word), 0xffff)))
+                    let net := add(mload(CX_FEEDER_NET_PTR), shl(5, and(shr(160, word), 0xffff)))
                     switch sell
                     case 0 { mstore(net, sub(mload(net), fill)) }
                     default { mstore(net, add(mload(net), fill)) }
                 }
-                mstore(add(c, CX_LAST_DIGEST), dg)
+                mstore(CX_LAST_DIGEST, dg)
                 // one leaf per order: within the n leaves allocated
-                let leaf := mload(add(c, CX_LEAVES_PTR))
+                let leaf := mload(CX_LEAVES_PTR)
                 mstore(leaf, dg)
-                mstore(add(c, CX_LEAVES_PTR), add(leaf, 0x20))
+                mstore(CX_LEAVES_PTR, add(leaf, 0x20))
                 // a filled order with a battery: dispatched by the caller
                 let dispatch := and(gt(and(byte(0, calldataload(add(p, 60))), ORDER_HAS_BATTERY), 0), gt(fill, 0))
                 if dispatch {
-                    mstore(add(c, CX_STOP), STOP_BATTERY)
-                    mstore(add(c, CX_AT), p)
+                    mstore(CX_STOP, STOP_BATTERY)
+                    mstore(CX_AT, p)
                 }
                 p := next
                 if dispatch { break }
             }
-            if iszero(mload(add(c, CX_STOP))) {
-                if and(closeAtEnd, gt(mload(add(c, CX_POS_OPEN)), 0)) {
-                    if iszero(closePosition(c)) { mstore(add(c, CX_STOP), STOP_ESCROW) }
+            if iszero(mload(CX_STOP)) {
+                if and(closeAtEnd, gt(mload(CX_POS_OPEN), 0)) {
+                    if iszero(closePosition()) { mstore(CX_STOP, STOP_ESCROW) }
                 }
             }
-            if eq(mload(add(c, CX_STOP)), STOP_INVALID) { mstore(add(c, CX_AT), p) }
+            if eq(mload(CX_STOP), STOP_INVALID) { mstore(CX_AT, p) }
         }
         return p;
     }
