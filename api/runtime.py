@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import signal
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -60,6 +61,20 @@ DEV_ROLES = {
 }
 
 
+def exit_cleanly_on_sigterm() -> None:
+    """Make SIGTERM unwind like Ctrl-C, so the anvil and nats-server we started stop too.
+
+    uvicorn handles SIGTERM while it serves and raises it again once it has shut down;
+    with Python's default action the process would then die on the spot, before the
+    context managers that own our child processes exit, and leave them running.
+    """
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def serve(
     settings: Settings,
     *,
@@ -71,6 +86,7 @@ def serve(
     import api.tables  # noqa: F401  (the tables must be registered before create_all)
 
     api_settings = api_settings or ApiSettings()
+    exit_cleanly_on_sigterm()
     with open_chain(settings) as chain, open_nats(settings) as nats_url:
         if not chain.accounts:
             raise TemError("no signing key: set TEM_DEPLOYER_KEY or TEM_KEYSTORE_FILE")

@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -149,12 +150,19 @@ def run_server(port: int) -> None:
 
         signal.signal(signal.SIGTERM, dump)
         profiler.enable()
-    try:
-        import uvloop
-    except ImportError:
-        asyncio.run(main())
     else:
-        uvloop.run(main())
+        # uvicorn raises the SIGTERM again after its shutdown; unwind instead of dying on
+        # the spot, so the nats-server of `with LocalNatsServer` is stopped too.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        try:
+            import uvloop
+        except ImportError:
+            asyncio.run(main())
+        else:
+            uvloop.run(main())
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 # -- client -------------------------------------------------------------------------------------

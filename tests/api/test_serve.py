@@ -1,5 +1,6 @@
 """`tem serve` on a fresh directory with no configuration: it starts anvil and NATS,
-deploys, and /health answers (a functional wait, bounded at one minute)."""
+deploys, and /health answers (a functional wait, bounded at one minute); SIGTERM stops it
+and the processes it started."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ def test_tem_serve_answers_health_on_a_fresh_checkout(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
+    children: list[tuple[int, str]] = []
     try:
         deadline = time.monotonic() + 60
         body = None
@@ -47,10 +49,35 @@ def test_tem_serve_answers_health_on_a_fresh_checkout(tmp_path: Path) -> None:
             time.sleep(0.25)
         assert body is not None and body["status"] == "ok", body
         assert body["chain"]["status"] == "ok" and body["bus"]["status"] == "ok"
+        children = _children(process.pid)
+        assert {"anvil", "nats-server"} <= {name for _, name in children}, children
+        # SIGTERM, as docker or systemd stop it: a clean exit that takes its children along.
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        left = [(pid, name) for pid, name in children if _alive(pid)]
+        assert left == [], f"tem serve left running: {left}"
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
+        if process.poll() is None:
             process.kill()
             process.wait()
+        for pid, _ in children:  # whatever happened above, leave nothing running
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _children(pid: int) -> list[tuple[int, str]]:
+    """Direct children of `pid` with their command names (Linux /proc)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            name = Path(f"/proc/{child}/comm").read_text().strip()
+            found.append((int(child), name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"  # a zombie has exited; only its parent's bookkeeping is left
