@@ -13,7 +13,6 @@ import {IRegistry} from "./interfaces/IRegistry.sol";
 import {BookMerkle} from "./libraries/BookMerkle.sol";
 import {OrderHashing} from "./libraries/OrderHashing.sol";
 import {ReadingWords} from "./libraries/ReadingWords.sol";
-import {SettlementMath} from "./libraries/SettlementMath.sol";
 
 /// @title Market
 /// @notice See `IMarket`. Immutable: a new version is deployed beside this one and

@@ -289,7 +289,8 @@ interface IMarket {
     /// @notice Whether a meter had a position in `interval` and whether it was settled.
     function meterStatus(uint64 interval, uint32 meterIndex) external view returns (bool hasPosition, bool settled);
 
-    /// @notice keccak256 of clearing chunk `chunk`'s packed positions, and whether it was settled.
+    /// @notice keccak256 of clearing chunk `chunk`'s packed positions, and whether it was
+    ///         settled (a settled chunk's hash is deleted: zero from then on).
     function chunkPositions(uint64 interval, uint256 chunk) external view returns (bytes32 hash, bool settled);
 
     /// @notice The interval that contains the current block's timestamp.
