@@ -237,7 +237,15 @@ _register_optional("tem.commands.serve")
 _register_optional("tem.commands.poa")
 
 
+def _unwind_on_sigterm(signum: int, frame: object) -> None:
+    # Python's default for SIGTERM ends the process on the spot, skipping the `with`
+    # blocks that stop the anvil and nats-server a command started: unwind instead.
+    # Commands that handle SIGTERM themselves (up, oracles, serve) replace this.
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _unwind_on_sigterm)
     try:
         app()
     except USER_ERRORS as exc:

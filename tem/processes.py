@@ -71,6 +71,16 @@ class ManagedProcess:
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,  # Ctrl-C in the terminal reaches tem, which stops us
             )
+        try:
+            self._wait_ready(ready, started, timeout_s)
+        except BaseException:
+            # Not ready, or interrupted (Ctrl-C, SIGTERM) while waiting: the caller's
+            # `with` was never entered, so nobody else would stop the process.
+            self.stop()
+            raise
+
+    def _wait_ready(self, ready: Callable[[], bool], started: float, timeout_s: float) -> None:
+        assert self._proc is not None
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
@@ -83,7 +93,6 @@ class ManagedProcess:
                     self.started_in_s = time.perf_counter() - started
                     return
             time.sleep(0.05)
-        self.stop()
         raise TemError(
             f"{self.name} did not become ready in {timeout_s:.0f} s: see {self.log_path}"
         )

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tem.anvil import AnvilNode
+from tests import procs
 
 TEM = [sys.executable, "-m", "tem"]
 
@@ -175,6 +176,37 @@ def test_up_runs_the_stack_until_interrupted(env: dict[str, str], tmp_path: Path
         stdout, stderr = proc.communicate(timeout=30)
     assert proc.returncode == 0, stderr
     assert "stopped anvil and nats-server" in stdout
+
+
+def test_sigterm_stops_a_command_and_the_processes_it_started(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    # The demo starts its own anvil and nats-server; a SIGTERM in the middle must not
+    # leave them running (Python's default action for SIGTERM skips all cleanup).
+    proc = subprocess.Popen(
+        [*TEM, "demo", "--prosumers", "2", "--intervals", "8", "--out", str(tmp_path / "r")],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    started: list[tuple[int, str]] = []
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            started = procs.children(proc.pid)
+            if {"anvil", "nats-server"} <= {name for _, name in started}:
+                break
+            time.sleep(0.1)
+        assert {"anvil", "nats-server"} <= {name for _, name in started}, started
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 128 + signal.SIGTERM
+        assert [(pid, name) for pid, name in started if procs.alive(pid)] == []
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        procs.kill_left(started)
 
 
 def test_missing_node_modules_names_the_fix(

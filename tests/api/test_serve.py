@@ -14,6 +14,8 @@ from pathlib import Path
 import httpx
 
 from tem.processes import free_port
+from tests import procs
+from tests.procs import kill_left
 
 LAUNCH = (
     "import typer; from tem.commands.serve import register; "
@@ -49,35 +51,15 @@ def test_tem_serve_answers_health_on_a_fresh_checkout(tmp_path: Path) -> None:
             time.sleep(0.25)
         assert body is not None and body["status"] == "ok", body
         assert body["chain"]["status"] == "ok" and body["bus"]["status"] == "ok"
-        children = _children(process.pid)
+        children = procs.children(process.pid)
         assert {"anvil", "nats-server"} <= {name for _, name in children}, children
         # SIGTERM, as docker or systemd stop it: a clean exit that takes its children along.
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
-        left = [(pid, name) for pid, name in children if _alive(pid)]
+        left = [(pid, name) for pid, name in children if procs.alive(pid)]
         assert left == [], f"tem serve left running: {left}"
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
-        for pid, _ in children:  # whatever happened above, leave nothing running
-            if _alive(pid):
-                os.kill(pid, signal.SIGKILL)
-
-
-def _children(pid: int) -> list[tuple[int, str]]:
-    """Direct children of `pid` with their command names (Linux /proc)."""
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
-            name = Path(f"/proc/{child}/comm").read_text().strip()
-            found.append((int(child), name))
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return False
-    return state != "Z"  # a zombie has exited; only its parent's bookkeeping is left
+        kill_left(children)  # whatever happened above, leave nothing running
