@@ -195,7 +195,7 @@ def test_grid_flow_that_does_not_balance_the_connection(market: tuple[Community,
 
 def test_wrong_feeder_count(market: tuple[Community, Clearing]) -> None:
     c, clearing = market
-    header = (clearing.connection_price, clearing.grid_import_wh, [])
+    header: tuple[Any, ...] = (clearing.connection_price, clearing.grid_import_wh, [])
     assert (
         _submit(c, clearing, clearing.orders(), header=header).name == "MarketFeederCountMismatch"
     )
@@ -281,3 +281,27 @@ def test_commitment_and_tariff_preconditions(suite: Suite) -> None:
     assert err.name == "MarketBookInvalid"
     err = suite.reverts(market.submitClearing(t, header, b"", True), suite.prosumers[0])
     assert err.name == "AccessControlUnauthorizedAccount"
+
+
+def test_malformed_packed_orders(market: tuple[Community, Clearing]) -> None:
+    c, clearing = market
+    orders = clearing.orders()
+    # a flags byte with an unknown bit: the orders no longer tile
+    bad_flags = orders[1][:60] + bytes([orders[1][60] | 4]) + orders[1][61:]
+    data = [orders[0], bad_flags, *orders[2:]]
+    err = _submit(c, clearing, data)
+    assert (err.name, err.args_) == ("MarketOrdersMalformed", (len(b"".join(data)), 1))
+    # the battery flag with a zero battery id
+    no_battery = orders[0][:60] + bytes([orders[0][60] | 2]) + orders[0][61:] + b"\0" * 32
+    err = _submit(c, clearing, [no_battery, *orders[1:]])
+    assert (err.name, err.args_) == ("MarketOrdersMalformed", (0, 0))
+
+
+def test_a_zero_maker_with_an_unrecoverable_signature(market: tuple[Community, Clearing]) -> None:
+    c, clearing = market
+    orders = clearing.orders()
+    # maker zero and r zero: ecrecover finds no signer, which must not pass for the maker
+    orders[0] = b"\0" * 20 + orders[0][20:101] + b"\0" * 32 + orders[0][133:]
+    err = _submit(c, clearing, orders)
+    assert err.name == "MarketOrderSignatureInvalid"
+    assert err.args_[1] == "0x" + "0" * 40
