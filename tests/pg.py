@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 
 def server_binaries() -> Path:
@@ -43,15 +44,22 @@ def postgres_server() -> Iterator[str]:
     bin_dir = server_binaries()
     root = Path(tempfile.mkdtemp(prefix="tem-pg-"))
     data = root / "data"
-    as_user: list[str] = []
+    as_user: dict[str, Any] = {}
     if os.geteuid() == 0:
-        as_user = ["runuser", "-u", "postgres", "--"]
+        # Drop to the package's `postgres` user in the child (no runuser/su: CI's PATH
+        # may lack sbin); its working directory must be one it may enter.
         owner = pwd.getpwnam("postgres")
         os.chown(root, owner.pw_uid, owner.pw_gid)
+        as_user = {"user": owner.pw_uid, "group": owner.pw_gid, "extra_groups": []}
     port = _free_port()
 
-    def run(*args: str) -> None:
-        subprocess.run([*as_user, *args], check=True, capture_output=True, timeout=120)
+    def run(*args: str, check: bool = True) -> None:
+        done = subprocess.run(args, capture_output=True, timeout=120, cwd=root, **as_user)
+        if check and done.returncode != 0:
+            raise RuntimeError(
+                f"{Path(args[0]).name} failed ({done.returncode}): "
+                f"{done.stderr.decode(errors='replace')[-2000:]}"
+            )
 
     run(str(bin_dir / "initdb"), "-D", str(data), "-U", "tem", "-A", "trust", "-E", "UTF8")
     run(
@@ -68,9 +76,5 @@ def postgres_server() -> Iterator[str]:
     try:
         yield f"postgresql+psycopg://tem@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run(
-            [*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-            capture_output=True,
-            timeout=60,
-        )
+        run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop", check=False)
         shutil.rmtree(root, ignore_errors=True)
