@@ -54,7 +54,7 @@ import oracles.audit
 import oracles.meter.records  # noqa: F401
 from contracts.chain import Chain
 from contracts.deploy import INTERVAL_SECONDS, Manifest, deploy_suite
-from contracts.eip712 import CompactSignature, MarketDomain, Order, Side, order_digest
+from contracts.eip712 import MarketDomain, Order, Side, order_digest
 from oracles.audit import Auditor
 from oracles.battery import BatteryCommandRecord, BatteryOracle
 from oracles.meter.config import MeterRegistry, MeterSpec
@@ -592,41 +592,13 @@ class ApiAgents:
 
     def book(self, interval: int) -> list[SignedOrder]:
         """The interval's open orders, as the API holds them."""
-        from tem.store.book import BookOrder
+        from oracles.order_service import book_orders, signed_order
 
-        with self.state.store.transaction() as session:
-            rows = (
-                session.query(BookOrder)
-                .filter(BookOrder.interval == interval, BookOrder.cancelled_at_ms.is_(None))
-                .all()
-            )
-        book = []
-        for r in rows:
-            member = self.by_meter[bytes.fromhex(r.meter_id[2:])]
-            order = Order(
-                maker=r.maker,
-                meter_id=member.meter_id,
-                interval=r.interval,
-                side=Side(r.side),
-                energy_wh=r.energy_wh,
-                limit_price=r.limit_price_per_kwh,
-                nonce=r.nonce,
-                expiry=r.expiry,
-                battery_id=bytes.fromhex(r.battery_id[2:]),
-            )
-            signature = CompactSignature(
-                bytes.fromhex(r.signature_r[2:]), bytes.fromhex(r.signature_vs[2:])
-            )
-            book.append(
-                SignedOrder(
-                    order,
-                    signature,
-                    bytes.fromhex(r.order_hash[2:]),
-                    member.meter_index,
-                    member.home.feeder,
-                )
-            )
-        return book
+        def lookup(meter_id: bytes) -> tuple[int, int]:
+            member = self.by_meter[meter_id]
+            return member.meter_index, member.home.feeder
+
+        return [signed_order(row, lookup) for row in book_orders(self.state.store, interval)]
 
     async def close(self) -> None:
         await self.http.aclose()
