@@ -55,15 +55,8 @@ async def limit_by_client(request: Request) -> None:
     rate_limit(request, client_key(request))
 
 
-async def get_principal(
-    request: Request,
-    ctx: ContextDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    access_token: Annotated[
-        str | None, Query(description="for EventSource only; prefer the header")
-    ] = None,
-) -> Principal:
-    token = credentials.credentials if credentials is not None else access_token
+def _authenticate(request: Request, ctx: ApiContext, token: str | None) -> Principal:
+    """The checks of every authenticated route: a valid bearer token, then the rate limit."""
     if not token:
         raise Problem(
             401,
@@ -88,6 +81,18 @@ async def get_principal(
     return principal
 
 
+async def get_principal(
+    request: Request,
+    ctx: ContextDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    access_token: Annotated[
+        str | None, Query(description="for EventSource only; prefer the header")
+    ] = None,
+) -> Principal:
+    token = credentials.credentials if credentials is not None else access_token
+    return _authenticate(request, ctx, token)
+
+
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
@@ -97,28 +102,8 @@ async def get_bearer_prosumer(request: Request) -> Principal:
     than the checks. Same checks, same problems; declare `BEARER_ONLY` on the route so the
     OpenAPI document still names the scheme."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise Problem(
-            401,
-            "unauthenticated",
-            "Authentication required",
-            "send Authorization: Bearer <token> from POST /auth/login",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
     ctx: ApiContext = request.app.state.ctx
-    try:
-        principal = verify_token(
-            token, secret=ctx.settings.token_secret.get_secret_value().encode(), now=ctx.now()
-        )
-    except TokenInvalid as exc:
-        raise Problem(
-            401,
-            "token-invalid",
-            "The token is not valid",
-            str(exc),
-            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-        ) from None
-    rate_limit(request, principal.address)
+    principal = _authenticate(request, ctx, token if scheme.lower() == "bearer" else None)
     return await get_prosumer(principal)
 
 
