@@ -5,126 +5,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
-
 from eth_account.signers.local import LocalAccount
 from web3.types import TxReceipt
 
 from contracts.bindings.base import BoundContract, to_address
+from contracts.bindings.events import (
+    Approval,
+    CreditIssued,
+    CreditRetired,
+    RoleAdminChanged,
+    RoleGranted,
+    RoleRevoked,
+    Transfer,
+)
 from contracts.chain import Chain
-
-
-@dataclass(frozen=True)
-class Approval:
-    """`event Approval(address owner, address spender, uint256 value)`"""
-
-    owner: str
-    spender: str
-    value: int
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> Approval:
-        return cls(owner=str(args["owner"]), spender=str(args["spender"]), value=int(args["value"]))
-
-
-@dataclass(frozen=True)
-class CreditIssued:
-    """`event CreditIssued(address account, uint256 amount, address treasury)`"""
-
-    account: str
-    amount: int
-    treasury: str
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> CreditIssued:
-        return cls(
-            account=str(args["account"]),
-            amount=int(args["amount"]),
-            treasury=str(args["treasury"]),
-        )
-
-
-@dataclass(frozen=True)
-class CreditRetired:
-    """`event CreditRetired(address account, uint256 amount, address treasury)`"""
-
-    account: str
-    amount: int
-    treasury: str
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> CreditRetired:
-        return cls(
-            account=str(args["account"]),
-            amount=int(args["amount"]),
-            treasury=str(args["treasury"]),
-        )
-
-
-@dataclass(frozen=True)
-class RoleAdminChanged:
-    """`event RoleAdminChanged(bytes32 role, bytes32 previousAdminRole, bytes32 newAdminRole)`"""
-
-    role: bytes
-    previous_admin_role: bytes
-    new_admin_role: bytes
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> RoleAdminChanged:
-        return cls(
-            role=bytes(args["role"]),
-            previous_admin_role=bytes(args["previousAdminRole"]),
-            new_admin_role=bytes(args["newAdminRole"]),
-        )
-
-
-@dataclass(frozen=True)
-class RoleGranted:
-    """`event RoleGranted(bytes32 role, address account, address sender)`"""
-
-    role: bytes
-    account: str
-    sender: str
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> RoleGranted:
-        return cls(
-            role=bytes(args["role"]),
-            account=str(args["account"]),
-            sender=str(args["sender"]),
-        )
-
-
-@dataclass(frozen=True)
-class RoleRevoked:
-    """`event RoleRevoked(bytes32 role, address account, address sender)`"""
-
-    role: bytes
-    account: str
-    sender: str
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> RoleRevoked:
-        return cls(
-            role=bytes(args["role"]),
-            account=str(args["account"]),
-            sender=str(args["sender"]),
-        )
-
-
-@dataclass(frozen=True)
-class Transfer:
-    """`event Transfer(address from, address to, uint256 value)`"""
-
-    from_: str
-    to: str
-    value: int
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> Transfer:
-        return cls(from_=str(args["from"]), to=str(args["to"]), value=int(args["value"]))
 
 
 class CreditToken(BoundContract):

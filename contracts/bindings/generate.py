@@ -390,11 +390,65 @@ def abi_hash(abi: Sequence[AbiEntry]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _event_class(contract: str, event: str, taken: set[str]) -> str:
-    return f"{event}Event" if event in taken or event == contract else event
+def event_class(event: str, taken: set[str]) -> str:
+    """An event's class name: its own, unless a struct or a contract class has it."""
+    return f"{event}Event" if event in taken else event
 
 
-def render_contract(name: str, abi: Sequence[AbiEntry], structs: dict[str, Struct]) -> str:
+def collect_events(abis: Iterable[Sequence[AbiEntry]]) -> dict[str, AbiEntry]:
+    """Every event of the bound contracts, once: OpenZeppelin's `Transfer` or
+    `RoleGranted` is the same event in every contract that emits it."""
+    found: dict[str, AbiEntry] = {}
+    for abi in abis:
+        for entry in abi:
+            if entry["type"] != "event":
+                continue
+            known = found.setdefault(entry["name"], entry)
+            if [abi_type(p) for p in known["inputs"]] != [abi_type(p) for p in entry["inputs"]]:
+                raise GenerateError(f"two events are named {entry['name']} with other arguments")
+    return dict(sorted(found.items()))
+
+
+def render_events(events: dict[str, AbiEntry], taken: set[str]) -> str:
+    params = [p for e in events.values() for p in e["inputs"]]
+    used_structs = sorted({struct_name(p) for p in params if _element_type(p) == "tuple"})
+    lines = [
+        HEADER.format(source="*.json").rstrip("\n"),
+        '"""The contracts\' events as frozen dataclasses, read from receipts by the bindings."""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "from collections.abc import Mapping",
+        "from dataclasses import dataclass",
+        "from typing import Any",
+    ]
+    if used_structs:
+        lines += ["", *import_lines("contracts.bindings.structs", used_structs)]
+    for ev in events.values():
+        cls = event_class(ev["name"], taken)
+        fields = named(ev["inputs"], FIELD_RESERVED)
+        lines += ["", "", "@dataclass(frozen=True)", f"class {cls}:"]
+        lines += docstring(f"`event {_signature_text(ev)}`", "    ")
+        if fields:
+            lines.append("")
+            lines += [f"    {n}: {py_type(p)}" for n, p in fields]
+        lines += ["", "    @classmethod"]
+        lines.append(f"    def from_abi(cls, args: Mapping[str, Any]) -> {cls}:")
+        values = [f"{n}={from_abi(p, _arg_expr(p['name']))}" for n, p in fields]
+        lines += call_lines("return cls", values, "", "        ")
+    return "\n".join(lines) + "\n"
+
+
+def import_lines(module: str, names: Sequence[str]) -> list[str]:
+    one = f"from {module} import {', '.join(names)}"
+    if len(one) <= LINE:
+        return [one]
+    return [f"from {module} import (", *(f"    {n}," for n in names), ")"]
+
+
+def render_contract(
+    name: str, abi: Sequence[AbiEntry], structs: dict[str, Struct], event_taken: set[str]
+) -> str:
     functions = sorted((e for e in abi if e["type"] == "function"), key=lambda e: e["name"])
     events = sorted((e for e in abi if e["type"] == "event"), key=lambda e: e["name"])
     constructor = next((e for e in abi if e["type"] == "constructor"), None)
@@ -405,7 +459,7 @@ def render_contract(name: str, abi: Sequence[AbiEntry], structs: dict[str, Struc
     params = [p for e in abi for p in [*e.get("inputs", []), *e.get("outputs", [])]]
     # nested structs are converted inside structs.py: import only the top-level ones
     used_structs = sorted({struct_name(p) for p in params if _element_type(p) == "tuple"})
-    event_classes = {e["name"]: _event_class(name, e["name"], set(structs)) for e in events}
+    event_classes = {e["name"]: event_class(e["name"], event_taken) for e in events}
     method_names: set[str] = set()
     body: list[str] = []
 
@@ -471,29 +525,9 @@ def render_contract(name: str, abi: Sequence[AbiEntry], structs: dict[str, Struc
                 f"        return [{cls}.from_abi(a) for a in found]",
             ]
 
-    event_lines: list[str] = []
-    for ev in events:
-        cls = event_classes[ev["name"]]
-        fields = named(ev["inputs"], FIELD_RESERVED)
-        event_lines += ["", "", "@dataclass(frozen=True)", f"class {cls}:"]
-        event_lines += docstring(f"`event {_signature_text(ev)}`", "    ")
-        if fields:
-            event_lines.append("")
-            event_lines += [f"    {n}: {py_type(p)}" for n, p in fields]
-        event_lines += [
-            "",
-            "    @classmethod",
-            f"    def from_abi(cls, args: Mapping[str, Any]) -> {cls}:",
-        ]
-        values = [f"{n}={from_abi(p, _arg_expr(p['name']))}" for n, p in fields]
-        event_lines += call_lines("return cls", values, "", "        ")
-
     std: list[str] = []
-    abc = (["Mapping"] if events else []) + (["Sequence"] if uses_sequence else [])
-    if abc:
-        std.append(f"from collections.abc import {', '.join(abc)}")
-    if events:
-        std += ["from dataclasses import dataclass", "from typing import Any"]
+    if uses_sequence:
+        std.append("from collections.abc import Sequence")
     base = ["BoundContract"]
     if any(_element_type(p) == "address" for p in _inputs(abi)):
         base.append("to_address")
@@ -502,6 +536,8 @@ def render_contract(name: str, abi: Sequence[AbiEntry], structs: dict[str, Struc
         "from web3.types import TxReceipt",
     ]
     own = [f"from contracts.bindings.base import {', '.join(base)}"]
+    if events:
+        own += import_lines("contracts.bindings.events", sorted(event_classes.values()))
     if used_structs:
         own.append(f"from contracts.bindings.structs import {', '.join(used_structs)}")
     if constructor is not None:
@@ -512,12 +548,10 @@ def render_contract(name: str, abi: Sequence[AbiEntry], structs: dict[str, Struc
         "",
         "from __future__ import annotations",
         "",
-        *std,
-        "",
+        *([*std, ""] if std else []),
         *third,
         "",
         *own,
-        *event_lines,
         "",
         "",
         f"class {name}(BoundContract):",
@@ -556,16 +590,23 @@ def render_bindings(artifacts_dir: Path = ARTIFACTS_DIR) -> dict[str, str]:
     abis = _load_abis(artifacts_dir)
     all_abis = [abi for abi, _ in abis.values()]
     structs = collect_structs(all_abis)
+    bound = {
+        name: abi
+        for name, (abi, deployable) in abis.items()
+        if deployable and any(e["type"] == "function" for e in abi)
+    }
+    # An event class may not take a struct's or a contract class's name.
+    event_taken = set(structs) | set(bound)
     files = {
         "structs.py": render_structs(structs),
         "errors.py": render_errors(collect_errors(all_abis), structs),
+        "events.py": render_events(collect_events(bound.values()), event_taken),
     }
-    for name, (abi, deployable) in abis.items():
-        if deployable and any(e["type"] == "function" for e in abi):
-            module = f"{module_name(name)}.py"
-            if module in files or module in HAND_WRITTEN:
-                raise GenerateError(f"contract {name} would overwrite {module}")
-            files[module] = render_contract(name, abi, structs)
+    for name, abi in bound.items():
+        module = f"{module_name(name)}.py"
+        if module in files or module in HAND_WRITTEN:
+            raise GenerateError(f"contract {name} would overwrite {module}")
+        files[module] = render_contract(name, abi, structs, event_taken)
     return files
 
 

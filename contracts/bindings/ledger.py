@@ -5,300 +5,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
 
 from eth_account.signers.local import LocalAccount
 from web3.types import TxReceipt
 
 from contracts.bindings.base import BoundContract, to_address
+from contracts.bindings.events import (
+    BalancingFunded,
+    BalancingWithdrawn,
+    BatteryDispatched,
+    CreditDeposited,
+    CreditWithdrawn,
+    DebtPaid,
+    DebtRecorded,
+    EnergyDeposited,
+    EnergyWithdrawn,
+    EscrowsLocked,
+    Paused,
+    RewardsClaimed,
+    RoleAdminChanged,
+    RoleGranted,
+    RoleRevoked,
+    SelfDischargeApplied,
+    StorageCharged,
+    StorageDischarged,
+    Unpaused,
+)
 from contracts.bindings.structs import Account, BatteryState, EnergyTotals
 from contracts.chain import Chain
-
-
-@dataclass(frozen=True)
-class BalancingFunded:
-    """`event BalancingFunded(uint256 amount, address treasury)`"""
-
-    amount: int
-    treasury: str
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> BalancingFunded:
-        return cls(amount=int(args["amount"]), treasury=str(args["treasury"]))
-
-
-@dataclass(frozen=True)
-class BalancingWithdrawn:
-    """`event BalancingWithdrawn(uint256 amount, address to)`"""
-
-    amount: int
-    to: str
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> BalancingWithdrawn:
-        return cls(amount=int(args["amount"]), to=str(args["to"]))
-
-
-@dataclass(frozen=True)
-class BatteryDispatched:
-    """
-    `event BatteryDispatched(bytes32 battery, uint64 interval, int64 powerW, bytes32 orderHash)`
-    """
-
-    battery: bytes
-    interval: int
-    power_w: int
-    order_hash: bytes
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> BatteryDispatched:
-        return cls(
-            battery=bytes(args["battery"]),
-            interval=int(args["interval"]),
-            power_w=int(args["powerW"]),
-            order_hash=bytes(args["orderHash"]),
-        )
-
-
-@dataclass(frozen=True)
-class CreditDeposited:
-    """`event CreditDeposited(address account, uint256 amount, address from)`"""
-
-    account: str
-    amount: int
-    from_: str
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> CreditDeposited:
-        return cls(
-            account=str(args["account"]),
-            amount=int(args["amount"]),
-            from_=str(args["from"]),
-        )
-
-
-@dataclass(frozen=True)
-class CreditWithdrawn:
-    """`event CreditWithdrawn(address account, uint256 amount)`"""
-
-    account: str
-    amount: int
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> CreditWithdrawn:
-        return cls(account=str(args["account"]), amount=int(args["amount"]))
-
-
-@dataclass(frozen=True)
-class DebtPaid:
-    """`event DebtPaid(address account, uint256 amount, bool owedByAccount)`"""
-
-    account: str
-    amount: int
-    owed_by_account: bool
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> DebtPaid:
-        return cls(
-            account=str(args["account"]),
-            amount=int(args["amount"]),
-            owed_by_account=bool(args["owedByAccount"]),
-        )
-
-
-@dataclass(frozen=True)
-class DebtRecorded:
-    """`event DebtRecorded(address account, uint256 amount, bool owedByAccount)`"""
-
-    account: str
-    amount: int
-    owed_by_account: bool
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> DebtRecorded:
-        return cls(
-            account=str(args["account"]),
-            amount=int(args["amount"]),
-            owed_by_account=bool(args["owedByAccount"]),
-        )
-
-
-@dataclass(frozen=True)
-class EnergyDeposited:
-    """`event EnergyDeposited(address account, uint256 amountWh)`"""
-
-    account: str
-    amount_wh: int
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> EnergyDeposited:
-        return cls(account=str(args["account"]), amount_wh=int(args["amountWh"]))
-
-
-@dataclass(frozen=True)
-class EnergyWithdrawn:
-    """`event EnergyWithdrawn(address account, uint256 amountWh)`"""
-
-    account: str
-    amount_wh: int
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> EnergyWithdrawn:
-        return cls(account=str(args["account"]), amount_wh=int(args["amountWh"]))
-
-
-@dataclass(frozen=True)
-class EscrowsLocked:
-    """`event EscrowsLocked(uint256 accounts, uint256 totalCredit)`"""
-
-    accounts: int
-    total_credit: int
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> EscrowsLocked:
-        return cls(accounts=int(args["accounts"]), total_credit=int(args["totalCredit"]))
-
-
-@dataclass(frozen=True)
-class Paused:
-    """`event Paused(address account)`"""
-
-    account: str
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> Paused:
-        return cls(account=str(args["account"]))
-
-
-@dataclass(frozen=True)
-class RewardsClaimed:
-    """`event RewardsClaimed(address account, uint256 amount)`"""
-
-    account: str
-    amount: int
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> RewardsClaimed:
-        return cls(account=str(args["account"]), amount=int(args["amount"]))
-
-
-@dataclass(frozen=True)
-class RoleAdminChanged:
-    """`event RoleAdminChanged(bytes32 role, bytes32 previousAdminRole, bytes32 newAdminRole)`"""
-
-    role: bytes
-    previous_admin_role: bytes
-    new_admin_role: bytes
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> RoleAdminChanged:
-        return cls(
-            role=bytes(args["role"]),
-            previous_admin_role=bytes(args["previousAdminRole"]),
-            new_admin_role=bytes(args["newAdminRole"]),
-        )
-
-
-@dataclass(frozen=True)
-class RoleGranted:
-    """`event RoleGranted(bytes32 role, address account, address sender)`"""
-
-    role: bytes
-    account: str
-    sender: str
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> RoleGranted:
-        return cls(
-            role=bytes(args["role"]),
-            account=str(args["account"]),
-            sender=str(args["sender"]),
-        )
-
-
-@dataclass(frozen=True)
-class RoleRevoked:
-    """`event RoleRevoked(bytes32 role, address account, address sender)`"""
-
-    role: bytes
-    account: str
-    sender: str
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> RoleRevoked:
-        return cls(
-            role=bytes(args["role"]),
-            account=str(args["account"]),
-            sender=str(args["sender"]),
-        )
-
-
-@dataclass(frozen=True)
-class SelfDischargeApplied:
-    """`event SelfDischargeApplied(bytes32 battery, uint64 lossWh, uint64 intervals)`"""
-
-    battery: bytes
-    loss_wh: int
-    intervals: int
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> SelfDischargeApplied:
-        return cls(
-            battery=bytes(args["battery"]),
-            loss_wh=int(args["lossWh"]),
-            intervals=int(args["intervals"]),
-        )
-
-
-@dataclass(frozen=True)
-class StorageCharged:
-    """`event StorageCharged(bytes32 battery, address owner, uint64 energyWh)`"""
-
-    battery: bytes
-    owner: str
-    energy_wh: int
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> StorageCharged:
-        return cls(
-            battery=bytes(args["battery"]),
-            owner=str(args["owner"]),
-            energy_wh=int(args["energyWh"]),
-        )
-
-
-@dataclass(frozen=True)
-class StorageDischarged:
-    """
-    `event StorageDischarged(bytes32 battery, address owner, uint64 storedWh, uint64 energyWh)`
-    """
-
-    battery: bytes
-    owner: str
-    stored_wh: int
-    energy_wh: int
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> StorageDischarged:
-        return cls(
-            battery=bytes(args["battery"]),
-            owner=str(args["owner"]),
-            stored_wh=int(args["storedWh"]),
-            energy_wh=int(args["energyWh"]),
-        )
-
-
-@dataclass(frozen=True)
-class Unpaused:
-    """`event Unpaused(address account)`"""
-
-    account: str
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> Unpaused:
-        return cls(account=str(args["account"]))
 
 
 class Ledger(BoundContract):

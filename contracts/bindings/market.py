@@ -5,287 +5,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
 
 from eth_account.signers.local import LocalAccount
 from web3.types import TxReceipt
 
 from contracts.bindings.base import BoundContract, to_address
+from contracts.bindings.events import (
+    BatteryDispatched,
+    BookCommitted,
+    ClearingChunkAccepted,
+    EIP712DomainChanged,
+    IntervalCleared,
+    MarketPricePosted,
+    MetersSettled,
+    ParametersSet,
+    Paused,
+    PositionsSettled,
+    ReadingQuorumSet,
+    ReadingsPosted,
+    RoleAdminChanged,
+    RoleGranted,
+    RoleRevoked,
+    TariffsPosted,
+    Unpaused,
+)
 from contracts.bindings.structs import ClearingHeader, IntervalInfo, MeterReading, Order, Signature
 from contracts.chain import Chain
-
-
-@dataclass(frozen=True)
-class BatteryDispatched:
-    """
-    `event BatteryDispatched(bytes32 battery, uint64 interval, int64 powerW, bytes32 orderHash)`
-    """
-
-    battery: bytes
-    interval: int
-    power_w: int
-    order_hash: bytes
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> BatteryDispatched:
-        return cls(
-            battery=bytes(args["battery"]),
-            interval=int(args["interval"]),
-            power_w=int(args["powerW"]),
-            order_hash=bytes(args["orderHash"]),
-        )
-
-
-@dataclass(frozen=True)
-class BookCommitted:
-    """
-    `event BookCommitted(uint64 interval, bytes32 root, uint32 orderCount, uint64 committedAt)`
-    """
-
-    interval: int
-    root: bytes
-    order_count: int
-    committed_at: int
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> BookCommitted:
-        return cls(
-            interval=int(args["interval"]),
-            root=bytes(args["root"]),
-            order_count=int(args["orderCount"]),
-            committed_at=int(args["committedAt"]),
-        )
-
-
-@dataclass(frozen=True)
-class ClearingChunkAccepted:
-    """
-    `event ClearingChunkAccepted(uint64 interval, uint256 chunk, uint256 orders, uint256 positions,
-    bytes32 positionsHash)`
-    """
-
-    interval: int
-    chunk: int
-    orders: int
-    positions: int
-    positions_hash: bytes
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> ClearingChunkAccepted:
-        return cls(
-            interval=int(args["interval"]),
-            chunk=int(args["chunk"]),
-            orders=int(args["orders"]),
-            positions=int(args["positions"]),
-            positions_hash=bytes(args["positionsHash"]),
-        )
-
-
-@dataclass(frozen=True)
-class EIP712DomainChanged:
-    """`event EIP712DomainChanged()`"""
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> EIP712DomainChanged:
-        return cls()
-
-
-@dataclass(frozen=True)
-class IntervalCleared:
-    """
-    `event IntervalCleared(uint64 interval, uint32 orderCount, uint64 connectionPrice, int64
-    gridImportWh)`
-    """
-
-    interval: int
-    order_count: int
-    connection_price: int
-    grid_import_wh: int
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> IntervalCleared:
-        return cls(
-            interval=int(args["interval"]),
-            order_count=int(args["orderCount"]),
-            connection_price=int(args["connectionPrice"]),
-            grid_import_wh=int(args["gridImportWh"]),
-        )
-
-
-@dataclass(frozen=True)
-class MarketPricePosted:
-    """`event MarketPricePosted(uint64 interval, uint64 price)`"""
-
-    interval: int
-    price: int
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> MarketPricePosted:
-        return cls(interval=int(args["interval"]), price=int(args["price"]))
-
-
-@dataclass(frozen=True)
-class MetersSettled:
-    """`event MetersSettled(uint64 interval, bytes settlements)`"""
-
-    interval: int
-    settlements: bytes
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> MetersSettled:
-        return cls(interval=int(args["interval"]), settlements=bytes(args["settlements"]))
-
-
-@dataclass(frozen=True)
-class ParametersSet:
-    """`event ParametersSet(uint64 settlementGraceSeconds, uint64 rewardPerKwh)`"""
-
-    settlement_grace_seconds: int
-    reward_per_kwh: int
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> ParametersSet:
-        return cls(
-            settlement_grace_seconds=int(args["settlementGraceSeconds"]),
-            reward_per_kwh=int(args["rewardPerKwh"]),
-        )
-
-
-@dataclass(frozen=True)
-class Paused:
-    """`event Paused(address account)`"""
-
-    account: str
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> Paused:
-        return cls(account=str(args["account"]))
-
-
-@dataclass(frozen=True)
-class PositionsSettled:
-    """`event PositionsSettled(uint64 interval, uint256 chunk, uint256 positions)`"""
-
-    interval: int
-    chunk: int
-    positions: int
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> PositionsSettled:
-        return cls(
-            interval=int(args["interval"]),
-            chunk=int(args["chunk"]),
-            positions=int(args["positions"]),
-        )
-
-
-@dataclass(frozen=True)
-class ReadingQuorumSet:
-    """`event ReadingQuorumSet(uint8 quorum)`"""
-
-    quorum: int
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> ReadingQuorumSet:
-        return cls(quorum=int(args["quorum"]))
-
-
-@dataclass(frozen=True)
-class ReadingsPosted:
-    """`event ReadingsPosted(uint64 interval, uint256 count, uint256 newReadings)`"""
-
-    interval: int
-    count: int
-    new_readings: int
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> ReadingsPosted:
-        return cls(
-            interval=int(args["interval"]),
-            count=int(args["count"]),
-            new_readings=int(args["newReadings"]),
-        )
-
-
-@dataclass(frozen=True)
-class RoleAdminChanged:
-    """`event RoleAdminChanged(bytes32 role, bytes32 previousAdminRole, bytes32 newAdminRole)`"""
-
-    role: bytes
-    previous_admin_role: bytes
-    new_admin_role: bytes
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> RoleAdminChanged:
-        return cls(
-            role=bytes(args["role"]),
-            previous_admin_role=bytes(args["previousAdminRole"]),
-            new_admin_role=bytes(args["newAdminRole"]),
-        )
-
-
-@dataclass(frozen=True)
-class RoleGranted:
-    """`event RoleGranted(bytes32 role, address account, address sender)`"""
-
-    role: bytes
-    account: str
-    sender: str
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> RoleGranted:
-        return cls(
-            role=bytes(args["role"]),
-            account=str(args["account"]),
-            sender=str(args["sender"]),
-        )
-
-
-@dataclass(frozen=True)
-class RoleRevoked:
-    """`event RoleRevoked(bytes32 role, address account, address sender)`"""
-
-    role: bytes
-    account: str
-    sender: str
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> RoleRevoked:
-        return cls(
-            role=bytes(args["role"]),
-            account=str(args["account"]),
-            sender=str(args["sender"]),
-        )
-
-
-@dataclass(frozen=True)
-class TariffsPosted:
-    """`event TariffsPosted(uint64 interval, uint64 importTariff, uint64 feedInTariff)`"""
-
-    interval: int
-    import_tariff: int
-    feed_in_tariff: int
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> TariffsPosted:
-        return cls(
-            interval=int(args["interval"]),
-            import_tariff=int(args["importTariff"]),
-            feed_in_tariff=int(args["feedInTariff"]),
-        )
-
-
-@dataclass(frozen=True)
-class Unpaused:
-    """`event Unpaused(address account)`"""
-
-    account: str
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> Unpaused:
-        return cls(account=str(args["account"]))
 
 
 class Market(BoundContract):

@@ -5,35 +5,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
 
 from eth_account.signers.local import LocalAccount
 from web3.types import TxReceipt
 
 from contracts.bindings.base import BoundContract, to_address
+from contracts.bindings.events import NaiveTradeSettled
 from contracts.bindings.structs import Trade
 from contracts.chain import Chain
-
-
-@dataclass(frozen=True)
-class NaiveTradeSettled:
-    """`event NaiveTradeSettled(bytes32 tradeId, address buyer, address seller, uint256 amount)`"""
-
-    trade_id: bytes
-    buyer: str
-    seller: str
-    amount: int
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> NaiveTradeSettled:
-        return cls(
-            trade_id=bytes(args["tradeId"]),
-            buyer=str(args["buyer"]),
-            seller=str(args["seller"]),
-            amount=int(args["amount"]),
-        )
 
 
 class NaiveSettlement(BoundContract):

@@ -5,223 +5,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
-
 from eth_account.signers.local import LocalAccount
 from web3.types import TxReceipt
 
 from contracts.bindings.base import BoundContract, to_address
+from contracts.bindings.events import (
+    BatteryPolicySet,
+    BatteryRegistered,
+    EnvelopeSet,
+    FeederAdded,
+    FeederLimitsSet,
+    MeterActiveSet,
+    MeterOwnerChanged,
+    MeterRegistered,
+    ProsumerRegistered,
+    RoleAdminChanged,
+    RoleGranted,
+    RoleRevoked,
+)
 from contracts.bindings.structs import Battery, Envelope, Feeder, Meter
 from contracts.chain import Chain
-
-
-@dataclass(frozen=True)
-class BatteryPolicySet:
-    """
-    `event BatteryPolicySet(bytes32 batteryId, uint64 chargeBelowPrice, uint64 dischargeAbovePrice)`
-    """
-
-    battery_id: bytes
-    charge_below_price: int
-    discharge_above_price: int
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> BatteryPolicySet:
-        return cls(
-            battery_id=bytes(args["batteryId"]),
-            charge_below_price=int(args["chargeBelowPrice"]),
-            discharge_above_price=int(args["dischargeAbovePrice"]),
-        )
-
-
-@dataclass(frozen=True)
-class BatteryRegistered:
-    """
-    `event BatteryRegistered(bytes32 batteryId, address owner, bytes32 meterId, uint64 capacityWh)`
-    """
-
-    battery_id: bytes
-    owner: str
-    meter_id: bytes
-    capacity_wh: int
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> BatteryRegistered:
-        return cls(
-            battery_id=bytes(args["batteryId"]),
-            owner=str(args["owner"]),
-            meter_id=bytes(args["meterId"]),
-            capacity_wh=int(args["capacityWh"]),
-        )
-
-
-@dataclass(frozen=True)
-class EnvelopeSet:
-    """
-    `event EnvelopeSet(uint16 feederId, uint64 interval, uint64 importLimitWh, uint64
-    exportLimitWh)`
-    """
-
-    feeder_id: int
-    interval: int
-    import_limit_wh: int
-    export_limit_wh: int
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> EnvelopeSet:
-        return cls(
-            feeder_id=int(args["feederId"]),
-            interval=int(args["interval"]),
-            import_limit_wh=int(args["importLimitWh"]),
-            export_limit_wh=int(args["exportLimitWh"]),
-        )
-
-
-@dataclass(frozen=True)
-class FeederAdded:
-    """`event FeederAdded(uint16 feederId, uint64 importLimitWh, uint64 exportLimitWh)`"""
-
-    feeder_id: int
-    import_limit_wh: int
-    export_limit_wh: int
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> FeederAdded:
-        return cls(
-            feeder_id=int(args["feederId"]),
-            import_limit_wh=int(args["importLimitWh"]),
-            export_limit_wh=int(args["exportLimitWh"]),
-        )
-
-
-@dataclass(frozen=True)
-class FeederLimitsSet:
-    """`event FeederLimitsSet(uint16 feederId, uint64 importLimitWh, uint64 exportLimitWh)`"""
-
-    feeder_id: int
-    import_limit_wh: int
-    export_limit_wh: int
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> FeederLimitsSet:
-        return cls(
-            feeder_id=int(args["feederId"]),
-            import_limit_wh=int(args["importLimitWh"]),
-            export_limit_wh=int(args["exportLimitWh"]),
-        )
-
-
-@dataclass(frozen=True)
-class MeterActiveSet:
-    """`event MeterActiveSet(bytes32 meterId, bool active)`"""
-
-    meter_id: bytes
-    active: bool
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> MeterActiveSet:
-        return cls(meter_id=bytes(args["meterId"]), active=bool(args["active"]))
-
-
-@dataclass(frozen=True)
-class MeterOwnerChanged:
-    """`event MeterOwnerChanged(bytes32 meterId, address previousOwner, address newOwner)`"""
-
-    meter_id: bytes
-    previous_owner: str
-    new_owner: str
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> MeterOwnerChanged:
-        return cls(
-            meter_id=bytes(args["meterId"]),
-            previous_owner=str(args["previousOwner"]),
-            new_owner=str(args["newOwner"]),
-        )
-
-
-@dataclass(frozen=True)
-class MeterRegistered:
-    """`event MeterRegistered(bytes32 meterId, address owner, uint16 feederId, uint32 index)`"""
-
-    meter_id: bytes
-    owner: str
-    feeder_id: int
-    index: int
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> MeterRegistered:
-        return cls(
-            meter_id=bytes(args["meterId"]),
-            owner=str(args["owner"]),
-            feeder_id=int(args["feederId"]),
-            index=int(args["index"]),
-        )
-
-
-@dataclass(frozen=True)
-class ProsumerRegistered:
-    """`event ProsumerRegistered(address account, bytes32 profileHash)`"""
-
-    account: str
-    profile_hash: bytes
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> ProsumerRegistered:
-        return cls(account=str(args["account"]), profile_hash=bytes(args["profileHash"]))
-
-
-@dataclass(frozen=True)
-class RoleAdminChanged:
-    """`event RoleAdminChanged(bytes32 role, bytes32 previousAdminRole, bytes32 newAdminRole)`"""
-
-    role: bytes
-    previous_admin_role: bytes
-    new_admin_role: bytes
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> RoleAdminChanged:
-        return cls(
-            role=bytes(args["role"]),
-            previous_admin_role=bytes(args["previousAdminRole"]),
-            new_admin_role=bytes(args["newAdminRole"]),
-        )
-
-
-@dataclass(frozen=True)
-class RoleGranted:
-    """`event RoleGranted(bytes32 role, address account, address sender)`"""
-
-    role: bytes
-    account: str
-    sender: str
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> RoleGranted:
-        return cls(
-            role=bytes(args["role"]),
-            account=str(args["account"]),
-            sender=str(args["sender"]),
-        )
-
-
-@dataclass(frozen=True)
-class RoleRevoked:
-    """`event RoleRevoked(bytes32 role, address account, address sender)`"""
-
-    role: bytes
-    account: str
-    sender: str
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> RoleRevoked:
-        return cls(
-            role=bytes(args["role"]),
-            account=str(args["account"]),
-            sender=str(args["sender"]),
-        )
 
 
 class Registry(BoundContract):

@@ -5,181 +5,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
-
 from eth_account.signers.local import LocalAccount
 from web3.types import TxReceipt
 
 from contracts.bindings.base import BoundContract, to_address
+from contracts.bindings.events import (
+    Approval,
+    RedemptionRefunded,
+    RedemptionWindowSet,
+    RewardIssued,
+    RewardRedeemed,
+    RoleAdminChanged,
+    RoleGranted,
+    RoleRevoked,
+    Transfer,
+    VoucherIssued,
+)
 from contracts.bindings.structs import Redemption
 from contracts.chain import Chain
-
-
-@dataclass(frozen=True)
-class Approval:
-    """`event Approval(address owner, address spender, uint256 value)`"""
-
-    owner: str
-    spender: str
-    value: int
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> Approval:
-        return cls(owner=str(args["owner"]), spender=str(args["spender"]), value=int(args["value"]))
-
-
-@dataclass(frozen=True)
-class RedemptionRefunded:
-    """`event RedemptionRefunded(uint256 redemptionId, address redeemer, uint256 amount)`"""
-
-    redemption_id: int
-    redeemer: str
-    amount: int
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> RedemptionRefunded:
-        return cls(
-            redemption_id=int(args["redemptionId"]),
-            redeemer=str(args["redeemer"]),
-            amount=int(args["amount"]),
-        )
-
-
-@dataclass(frozen=True)
-class RedemptionWindowSet:
-    """`event RedemptionWindowSet(uint64 windowSeconds)`"""
-
-    window_seconds: int
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> RedemptionWindowSet:
-        return cls(window_seconds=int(args["windowSeconds"]))
-
-
-@dataclass(frozen=True)
-class RewardIssued:
-    """`event RewardIssued(address account, uint256 amount, bytes32 reason, address issuer)`"""
-
-    account: str
-    amount: int
-    reason: bytes
-    issuer: str
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> RewardIssued:
-        return cls(
-            account=str(args["account"]),
-            amount=int(args["amount"]),
-            reason=bytes(args["reason"]),
-            issuer=str(args["issuer"]),
-        )
-
-
-@dataclass(frozen=True)
-class RewardRedeemed:
-    """
-    `event RewardRedeemed(uint256 redemptionId, address redeemer, uint256 amount, bytes32 kind,
-    uint64 deadline)`
-    """
-
-    redemption_id: int
-    redeemer: str
-    amount: int
-    kind: bytes
-    deadline: int
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> RewardRedeemed:
-        return cls(
-            redemption_id=int(args["redemptionId"]),
-            redeemer=str(args["redeemer"]),
-            amount=int(args["amount"]),
-            kind=bytes(args["kind"]),
-            deadline=int(args["deadline"]),
-        )
-
-
-@dataclass(frozen=True)
-class RoleAdminChanged:
-    """`event RoleAdminChanged(bytes32 role, bytes32 previousAdminRole, bytes32 newAdminRole)`"""
-
-    role: bytes
-    previous_admin_role: bytes
-    new_admin_role: bytes
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> RoleAdminChanged:
-        return cls(
-            role=bytes(args["role"]),
-            previous_admin_role=bytes(args["previousAdminRole"]),
-            new_admin_role=bytes(args["newAdminRole"]),
-        )
-
-
-@dataclass(frozen=True)
-class RoleGranted:
-    """`event RoleGranted(bytes32 role, address account, address sender)`"""
-
-    role: bytes
-    account: str
-    sender: str
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> RoleGranted:
-        return cls(
-            role=bytes(args["role"]),
-            account=str(args["account"]),
-            sender=str(args["sender"]),
-        )
-
-
-@dataclass(frozen=True)
-class RoleRevoked:
-    """`event RoleRevoked(bytes32 role, address account, address sender)`"""
-
-    role: bytes
-    account: str
-    sender: str
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> RoleRevoked:
-        return cls(
-            role=bytes(args["role"]),
-            account=str(args["account"]),
-            sender=str(args["sender"]),
-        )
-
-
-@dataclass(frozen=True)
-class Transfer:
-    """`event Transfer(address from, address to, uint256 value)`"""
-
-    from_: str
-    to: str
-    value: int
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> Transfer:
-        return cls(from_=str(args["from"]), to=str(args["to"]), value=int(args["value"]))
-
-
-@dataclass(frozen=True)
-class VoucherIssued:
-    """`event VoucherIssued(uint256 redemptionId, address redeemer, bytes32 voucherCodeHash)`"""
-
-    redemption_id: int
-    redeemer: str
-    voucher_code_hash: bytes
-
-    @classmethod
-    def from_abi(cls, args: Mapping[str, Any]) -> VoucherIssued:
-        return cls(
-            redemption_id=int(args["redemptionId"]),
-            redeemer=str(args["redeemer"]),
-            voucher_code_hash=bytes(args["voucherCodeHash"]),
-        )
 
 
 class RewardToken(BoundContract):

@@ -14,8 +14,9 @@ from eth_utils import keccak
 from contracts.artifacts import artifact_names, load_artifact
 from contracts.bindings import errors as E
 from contracts.bindings.base import BindingStale
-from contracts.bindings.credit_token import CreditIssued, CreditToken
+from contracts.bindings.credit_token import CreditToken
 from contracts.bindings.energy_token import EnergyToken
+from contracts.bindings.events import CreditIssued
 from contracts.bindings.generate import (
     GenerateError,
     drift,
@@ -148,7 +149,7 @@ def test_names_are_python_and_clashes_are_refused() -> None:
         },
     ]
     with pytest.raises(GenerateError, match="overloads a function"):
-        render_contract("Thing", overloaded, {})
+        render_contract("Thing", overloaded, {}, set())
 
 
 def test_every_rendered_module_compiles() -> None:
