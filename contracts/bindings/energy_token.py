@@ -8,7 +8,8 @@ from __future__ import annotations
 from eth_account.signers.local import LocalAccount
 from web3.types import TxReceipt
 
-from contracts.bindings.base import BoundContract, to_address
+from contracts.bindings.base import to_address
+from contracts.bindings.common import AccessControlFunctions, ERC20Functions
 from contracts.bindings.events import (
     Approval,
     EnergyBurned,
@@ -21,7 +22,7 @@ from contracts.bindings.events import (
 from contracts.chain import Chain
 
 
-class EnergyToken(BoundContract):
+class EnergyToken(AccessControlFunctions, ERC20Functions):
     """`EnergyToken` at an address on a `Chain`."""
 
     ARTIFACT = "EnergyToken"
@@ -32,98 +33,18 @@ class EnergyToken(BoundContract):
         """Deploy a new EnergyToken and bind it."""
         return cls._deploy(chain, to_address(admin), sender=sender)
 
-    def default_admin_role(self) -> bytes:
-        """Call `DEFAULT_ADMIN_ROLE()`."""
-        returned = self._call("DEFAULT_ADMIN_ROLE")
-        return bytes(returned)
-
     def minter_role(self) -> bytes:
         """Call `MINTER_ROLE()`."""
         returned = self._call("MINTER_ROLE")
         return bytes(returned)
 
-    def allowance(self, owner: str, spender: str) -> int:
-        """Call `allowance(address owner, address spender)`."""
-        returned = self._call("allowance", to_address(owner), to_address(spender))
-        return int(returned)
-
-    def approve(self, spender: str, value: int, *, sender: LocalAccount) -> TxReceipt:
-        """Send `approve(address spender, uint256 value)`."""
-        return self._send(sender, "approve", to_address(spender), value)
-
-    def balance_of(self, account: str) -> int:
-        """Call `balanceOf(address account)`."""
-        returned = self._call("balanceOf", to_address(account))
-        return int(returned)
-
     def burn(self, account: str, amount_wh: int, *, sender: LocalAccount) -> TxReceipt:
         """Send `burn(address account, uint256 amountWh)`."""
         return self._send(sender, "burn", to_address(account), amount_wh)
 
-    def decimals(self) -> int:
-        """Call `decimals()`."""
-        returned = self._call("decimals")
-        return int(returned)
-
-    def get_role_admin(self, role: bytes) -> bytes:
-        """Call `getRoleAdmin(bytes32 role)`."""
-        returned = self._call("getRoleAdmin", role)
-        return bytes(returned)
-
-    def grant_role(self, role: bytes, account: str, *, sender: LocalAccount) -> TxReceipt:
-        """Send `grantRole(bytes32 role, address account)`."""
-        return self._send(sender, "grantRole", role, to_address(account))
-
-    def has_role(self, role: bytes, account: str) -> bool:
-        """Call `hasRole(bytes32 role, address account)`."""
-        returned = self._call("hasRole", role, to_address(account))
-        return bool(returned)
-
     def mint(self, account: str, amount_wh: int, *, sender: LocalAccount) -> TxReceipt:
         """Send `mint(address account, uint256 amountWh)`."""
         return self._send(sender, "mint", to_address(account), amount_wh)
-
-    def name(self) -> str:
-        """Call `name()`."""
-        returned = self._call("name")
-        return str(returned)
-
-    def renounce_role(
-        self,
-        role: bytes,
-        caller_confirmation: str,
-        *,
-        sender: LocalAccount,
-    ) -> TxReceipt:
-        """Send `renounceRole(bytes32 role, address callerConfirmation)`."""
-        return self._send(sender, "renounceRole", role, to_address(caller_confirmation))
-
-    def revoke_role(self, role: bytes, account: str, *, sender: LocalAccount) -> TxReceipt:
-        """Send `revokeRole(bytes32 role, address account)`."""
-        return self._send(sender, "revokeRole", role, to_address(account))
-
-    def supports_interface(self, interface_id: bytes) -> bool:
-        """Call `supportsInterface(bytes4 interfaceId)`."""
-        returned = self._call("supportsInterface", interface_id)
-        return bool(returned)
-
-    def symbol(self) -> str:
-        """Call `symbol()`."""
-        returned = self._call("symbol")
-        return str(returned)
-
-    def total_supply(self) -> int:
-        """Call `totalSupply()`."""
-        returned = self._call("totalSupply")
-        return int(returned)
-
-    def transfer(self, to: str, value: int, *, sender: LocalAccount) -> TxReceipt:
-        """Send `transfer(address to, uint256 value)`."""
-        return self._send(sender, "transfer", to_address(to), value)
-
-    def transfer_from(self, from_: str, to: str, value: int, *, sender: LocalAccount) -> TxReceipt:
-        """Send `transferFrom(address from, address to, uint256 value)`."""
-        return self._send(sender, "transferFrom", to_address(from_), to_address(to), value)
 
     def approval_events(self, receipt: TxReceipt) -> list[Approval]:
         """The `Approval` events this contract emitted in `receipt`."""

@@ -446,9 +446,109 @@ def import_lines(module: str, names: Sequence[str]) -> list[str]:
     return [f"from {module} import (", *(f"    {n}," for n in names), ")"]
 
 
+def function_lines(fn: AbiEntry, method: str) -> list[str]:
+    """A method for one contract function: views call, the others send."""
+    args = named(fn["inputs"])
+    sig = ["self", *(f"{a}: {py_type(p, for_input=True)}" for a, p in args)]
+    values = [literal(fn["name"]), *(to_abi(p, a) for a, p in args)]
+    outputs = fn["outputs"]
+    text = f"`{_signature_text(fn)}`"
+    lines = [""]
+    if fn["stateMutability"] not in ("view", "pure"):
+        lines += def_lines(method, [*sig, "*", "sender: LocalAccount"], "TxReceipt", "    ")
+        lines += docstring(f"Send {text}.", "        ")
+        lines += call_lines("return self._send", ["sender", *values], "", "        ")
+        return lines
+    if len(outputs) == 1:
+        lines += def_lines(method, sig, py_type(outputs[0]), "    ")
+        lines += docstring(f"Call {text}.", "        ")
+        lines += call_lines("returned = self._call", values, "", "        ")
+        lines.append(f"        return {from_abi(outputs[0], 'returned')}")
+        return lines
+    returns = f"tuple[{', '.join(py_type(o) for o in outputs)}]"
+    lines += def_lines(method, sig, returns, "    ")
+    lines += docstring(f"Call {text}.", "        ")
+    lines += call_lines("returned = self._call", values, "", "        ")
+    items = [from_abi(o, f"returned[{i}]") for i, o in enumerate(outputs)]
+    lines += call_lines("return ", items, "", "        ")
+    return lines
+
+
+# OpenZeppelin's function sets that several contracts inherit: bound once, in common.py.
+COMMON_GROUPS = {
+    "AccessControlFunctions": (
+        "DEFAULT_ADMIN_ROLE",
+        "getRoleAdmin",
+        "grantRole",
+        "hasRole",
+        "renounceRole",
+        "revokeRole",
+        "supportsInterface",
+    ),
+    "ERC20Functions": (
+        "allowance",
+        "approve",
+        "balanceOf",
+        "decimals",
+        "name",
+        "symbol",
+        "totalSupply",
+        "transfer",
+        "transferFrom",
+    ),
+    "PausableFunctions": ("pause", "paused", "unpause"),
+}
+
+
+def collect_groups(abis: Iterable[Sequence[AbiEntry]]) -> dict[str, list[AbiEntry]]:
+    """Each common group with the ABI entries of the first contract that has all of it."""
+    found: dict[str, list[AbiEntry]] = {}
+    for abi in abis:
+        by_name = {e["name"]: e for e in abi if e["type"] == "function"}
+        for group, names in COMMON_GROUPS.items():
+            if group not in found and all(n in by_name for n in names):
+                found[group] = [by_name[n] for n in sorted(names)]
+    return found
+
+
+def _has_group(functions: Sequence[AbiEntry], group: Sequence[AbiEntry]) -> bool:
+    """The contract has every function of the group, with the same ABI."""
+    canonical = {json.dumps(f, sort_keys=True) for f in functions}
+    return all(json.dumps(f, sort_keys=True) in canonical for f in group)
+
+
+def render_common(groups: dict[str, list[AbiEntry]]) -> str:
+    functions = [f for group in groups.values() for f in group]
+    base = ["BoundContract"]
+    if any(_element_type(p) == "address" for f in functions for p in f["inputs"]):
+        base.append("to_address")
+    lines = [
+        HEADER.format(source="*.json").rstrip("\n"),
+        '"""Function sets several contracts inherit from OpenZeppelin, bound once."""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "from eth_account.signers.local import LocalAccount",
+        "from web3.types import TxReceipt",
+        "",
+        f"from contracts.bindings.base import {', '.join(base)}",
+    ]
+    for group, entries in groups.items():
+        lines += ["", "", f"class {group}(BoundContract):"]
+        lines += docstring(f"The {group.removesuffix('Functions')} functions.", "    ")
+        for fn in entries:
+            lines += function_lines(fn, snake(fn["name"]))
+    return "\n".join(lines) + "\n"
+
+
 def render_contract(
-    name: str, abi: Sequence[AbiEntry], structs: dict[str, Struct], event_taken: set[str]
+    name: str,
+    abi: Sequence[AbiEntry],
+    structs: dict[str, Struct],
+    event_taken: set[str],
+    groups: dict[str, list[AbiEntry]] | None = None,
 ) -> str:
+    groups = groups or {}
     functions = sorted((e for e in abi if e["type"] == "function"), key=lambda e: e["name"])
     events = sorted((e for e in abi if e["type"] == "event"), key=lambda e: e["name"])
     constructor = next((e for e in abi if e["type"] == "constructor"), None)
@@ -478,35 +578,13 @@ def render_contract(
         values = ["chain", *(to_abi(p, a) for a, p in args), "sender=sender"]
         body += call_lines("return cls._deploy", values, "", "        ")
 
-    uses_sequence = False
-    for fn in functions:
-        method = claim(snake(fn["name"]))
-        args = named(fn["inputs"])
-        uses_sequence |= any(_is_input_array(p) for _, p in args)
-        sig = ["self", *(f"{a}: {py_type(p, for_input=True)}" for a, p in args)]
-        values = [literal(fn["name"]), *(to_abi(p, a) for a, p in args)]
-        view = fn["stateMutability"] in ("view", "pure")
-        outputs = fn["outputs"]
-        text = f"`{_signature_text(fn)}`"
-        body.append("")
-        if not view:
-            body += def_lines(method, [*sig, "*", "sender: LocalAccount"], "TxReceipt", "    ")
-            body += docstring(f"Send {text}.", "        ")
-            body += call_lines("return self._send", ["sender", *values], "", "        ")
-            continue
-        if len(outputs) == 1:
-            returns = py_type(outputs[0])
-            body += def_lines(method, sig, returns, "    ")
-            body += docstring(f"Call {text}.", "        ")
-            body += call_lines("returned = self._call", values, "", "        ")
-            body.append(f"        return {from_abi(outputs[0], 'returned')}")
-        else:
-            returns = f"tuple[{', '.join(py_type(o) for o in outputs)}]"
-            body += def_lines(method, sig, returns, "    ")
-            body += docstring(f"Call {text}.", "        ")
-            body += call_lines("returned = self._call", values, "", "        ")
-            items = [from_abi(o, f"returned[{i}]") for i, o in enumerate(outputs)]
-            body += call_lines("return ", items, "", "        ")
+    mixins = [m for m, group in groups.items() if _has_group(functions, group)]
+    inherited = {snake(f["name"]) for m in mixins for f in groups[m]}
+    for method in sorted(inherited):
+        claim(method)
+    own_functions = [f for f in functions if snake(f["name"]) not in inherited]
+    for fn in own_functions:
+        body += function_lines(fn, claim(snake(fn["name"])))
 
     for ev in events:
         method = claim(f"{snake(ev['name'])}_events")
@@ -526,16 +604,21 @@ def render_contract(
             ]
 
     std: list[str] = []
-    if uses_sequence:
+    if any(_is_input_array(p) for f in own_functions for p in f["inputs"]):
         std.append("from collections.abc import Sequence")
-    base = ["BoundContract"]
-    if any(_element_type(p) == "address" for p in _inputs(abi)):
+    base = [] if mixins else ["BoundContract"]
+    converted = [p for f in own_functions for p in f["inputs"]]
+    if constructor is not None:
+        converted += constructor["inputs"]
+    if any(_element_type(p) == "address" for p in converted):
         base.append("to_address")
     third = [
         "from eth_account.signers.local import LocalAccount",
         "from web3.types import TxReceipt",
     ]
-    own = [f"from contracts.bindings.base import {', '.join(base)}"]
+    own = [f"from contracts.bindings.base import {', '.join(base)}"] if base else []
+    if mixins:
+        own += import_lines("contracts.bindings.common", mixins)
     if events:
         own += import_lines("contracts.bindings.events", sorted(event_classes.values()))
     if used_structs:
@@ -554,7 +637,7 @@ def render_contract(
         *own,
         "",
         "",
-        f"class {name}(BoundContract):",
+        f"class {name}({', '.join(mixins) or 'BoundContract'}):",
         *docstring(f"`{name}` at an address on a `Chain`.", "    "),
         "",
         f'    ARTIFACT = "{name}"',
@@ -562,11 +645,6 @@ def render_contract(
         *body,
     ]
     return "\n".join(lines) + "\n"
-
-
-def _inputs(abi: Sequence[AbiEntry]) -> list[AbiParam]:
-    # parameters the binding converts *to* the ABI: function and constructor inputs
-    return [p for e in abi if e["type"] in ("function", "constructor") for p in e["inputs"]]
 
 
 def _element_type(param: AbiParam) -> str:
@@ -597,7 +675,9 @@ def render_bindings(artifacts_dir: Path = ARTIFACTS_DIR) -> dict[str, str]:
     }
     # An event class may not take a struct's or a contract class's name.
     event_taken = set(structs) | set(bound)
+    groups = collect_groups(bound.values())
     files = {
+        "common.py": render_common(groups),
         "structs.py": render_structs(structs),
         "errors.py": render_errors(collect_errors(all_abis), structs),
         "events.py": render_events(collect_events(bound.values()), event_taken),
@@ -606,7 +686,7 @@ def render_bindings(artifacts_dir: Path = ARTIFACTS_DIR) -> dict[str, str]:
         module = f"{module_name(name)}.py"
         if module in files or module in HAND_WRITTEN:
             raise GenerateError(f"contract {name} would overwrite {module}")
-        files[module] = render_contract(name, abi, structs, event_taken)
+        files[module] = render_contract(name, abi, structs, event_taken, groups)
     return files
 
 

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from eth_account.signers.local import LocalAccount
 from web3.types import TxReceipt
 
-from contracts.bindings.base import BoundContract, to_address
+from contracts.bindings.base import to_address
+from contracts.bindings.common import AccessControlFunctions, PausableFunctions
 from contracts.bindings.events import (
     BalancingFunded,
     BalancingWithdrawn,
@@ -36,7 +37,7 @@ from contracts.bindings.structs import Account, BatteryState, EnergyTotals
 from contracts.chain import Chain
 
 
-class Ledger(BoundContract):
+class Ledger(AccessControlFunctions, PausableFunctions):
     """`Ledger` at an address on a `Chain`."""
 
     ARTIFACT = "Ledger"
@@ -68,11 +69,6 @@ class Ledger(BoundContract):
             interval_seconds,
             sender=sender,
         )
-
-    def default_admin_role(self) -> bytes:
-        """Call `DEFAULT_ADMIN_ROLE()`."""
-        returned = self._call("DEFAULT_ADMIN_ROLE")
-        return bytes(returned)
 
     def local_trade_reward(self) -> bytes:
         """Call `LOCAL_TRADE_REWARD()`."""
@@ -183,20 +179,6 @@ class Ledger(BoundContract):
         """Send `fundBalancing(uint256 amount)`."""
         return self._send(sender, "fundBalancing", amount)
 
-    def get_role_admin(self, role: bytes) -> bytes:
-        """Call `getRoleAdmin(bytes32 role)`."""
-        returned = self._call("getRoleAdmin", role)
-        return bytes(returned)
-
-    def grant_role(self, role: bytes, account: str, *, sender: LocalAccount) -> TxReceipt:
-        """Send `grantRole(bytes32 role, address account)`."""
-        return self._send(sender, "grantRole", role, to_address(account))
-
-    def has_role(self, role: bytes, account: str) -> bool:
-        """Call `hasRole(bytes32 role, address account)`."""
-        returned = self._call("hasRole", role, to_address(account))
-        return bool(returned)
-
     def interval_seconds(self) -> int:
         """Call `intervalSeconds()`."""
         returned = self._call("intervalSeconds")
@@ -205,15 +187,6 @@ class Ledger(BoundContract):
     def lock_escrow(self, escrows: bytes, *, sender: LocalAccount) -> TxReceipt:
         """Send `lockEscrow(bytes escrows)`."""
         return self._send(sender, "lockEscrow", escrows)
-
-    def pause(self, *, sender: LocalAccount) -> TxReceipt:
-        """Send `pause()`."""
-        return self._send(sender, "pause")
-
-    def paused(self) -> bool:
-        """Call `paused()`."""
-        returned = self._call("paused")
-        return bool(returned)
 
     def pay_debts(self, creditors: Sequence[str], *, sender: LocalAccount) -> TxReceipt:
         """Send `payDebts(address[] creditors)`."""
@@ -224,20 +197,6 @@ class Ledger(BoundContract):
         returned = self._call("registry")
         return str(returned)
 
-    def renounce_role(
-        self,
-        role: bytes,
-        caller_confirmation: str,
-        *,
-        sender: LocalAccount,
-    ) -> TxReceipt:
-        """Send `renounceRole(bytes32 role, address callerConfirmation)`."""
-        return self._send(sender, "renounceRole", role, to_address(caller_confirmation))
-
-    def revoke_role(self, role: bytes, account: str, *, sender: LocalAccount) -> TxReceipt:
-        """Send `revokeRole(bytes32 role, address account)`."""
-        return self._send(sender, "revokeRole", role, to_address(account))
-
     def reward_token(self) -> str:
         """Call `rewardToken()`."""
         returned = self._call("rewardToken")
@@ -247,15 +206,6 @@ class Ledger(BoundContract):
         """Call `storageToken()`."""
         returned = self._call("storageToken")
         return str(returned)
-
-    def supports_interface(self, interface_id: bytes) -> bool:
-        """Call `supportsInterface(bytes4 interfaceId)`."""
-        returned = self._call("supportsInterface", interface_id)
-        return bool(returned)
-
-    def unpause(self, *, sender: LocalAccount) -> TxReceipt:
-        """Send `unpause()`."""
-        return self._send(sender, "unpause")
 
     def withdraw(self, amount: int, *, sender: LocalAccount) -> TxReceipt:
         """Send `withdraw(uint256 amount)`."""

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from eth_account.signers.local import LocalAccount
 from web3.types import TxReceipt
 
-from contracts.bindings.base import BoundContract, to_address
+from contracts.bindings.base import to_address
+from contracts.bindings.common import AccessControlFunctions, PausableFunctions
 from contracts.bindings.events import (
     BatteryDispatched,
     BookCommitted,
@@ -34,7 +35,7 @@ from contracts.bindings.structs import ClearingHeader, IntervalInfo, MeterReadin
 from contracts.chain import Chain
 
 
-class Market(BoundContract):
+class Market(AccessControlFunctions, PausableFunctions):
     """`Market` at an address on a `Chain`."""
 
     ARTIFACT = "Market"
@@ -60,11 +61,6 @@ class Market(BoundContract):
             interval_seconds,
             sender=sender,
         )
-
-    def default_admin_role(self) -> bytes:
-        """Call `DEFAULT_ADMIN_ROLE()`."""
-        returned = self._call("DEFAULT_ADMIN_ROLE")
-        return bytes(returned)
 
     def market_operator_role(self) -> bytes:
         """Call `MARKET_OPERATOR_ROLE()`."""
@@ -120,20 +116,6 @@ class Market(BoundContract):
             [int(x0) for x0 in returned[6]],
         )
 
-    def get_role_admin(self, role: bytes) -> bytes:
-        """Call `getRoleAdmin(bytes32 role)`."""
-        returned = self._call("getRoleAdmin", role)
-        return bytes(returned)
-
-    def grant_role(self, role: bytes, account: str, *, sender: LocalAccount) -> TxReceipt:
-        """Send `grantRole(bytes32 role, address account)`."""
-        return self._send(sender, "grantRole", role, to_address(account))
-
-    def has_role(self, role: bytes, account: str) -> bool:
-        """Call `hasRole(bytes32 role, address account)`."""
-        returned = self._call("hasRole", role, to_address(account))
-        return bool(returned)
-
     def hash_order(self, order: Order) -> bytes:
         """Call `hashOrder(Order order)`."""
         returned = self._call("hashOrder", order.to_abi())
@@ -158,15 +140,6 @@ class Market(BoundContract):
         """Call `meterStatus(uint64 interval, uint32 meterIndex)`."""
         returned = self._call("meterStatus", interval, meter_index)
         return (bool(returned[0]), bool(returned[1]))
-
-    def pause(self, *, sender: LocalAccount) -> TxReceipt:
-        """Send `pause()`."""
-        return self._send(sender, "pause")
-
-    def paused(self) -> bool:
-        """Call `paused()`."""
-        returned = self._call("paused")
-        return bool(returned)
 
     def post_market_price(
         self,
@@ -235,20 +208,6 @@ class Market(BoundContract):
         returned = self._call("registry")
         return str(returned)
 
-    def renounce_role(
-        self,
-        role: bytes,
-        caller_confirmation: str,
-        *,
-        sender: LocalAccount,
-    ) -> TxReceipt:
-        """Send `renounceRole(bytes32 role, address callerConfirmation)`."""
-        return self._send(sender, "renounceRole", role, to_address(caller_confirmation))
-
-    def revoke_role(self, role: bytes, account: str, *, sender: LocalAccount) -> TxReceipt:
-        """Send `revokeRole(bytes32 role, address account)`."""
-        return self._send(sender, "revokeRole", role, to_address(account))
-
     def reward_per_kwh(self) -> int:
         """Call `rewardPerKwh()`."""
         returned = self._call("rewardPerKwh")
@@ -307,15 +266,6 @@ class Market(BoundContract):
         Send `submitClearing(uint64 interval, ClearingHeader header, bytes orders, bool isFinal)`.
         """
         return self._send(sender, "submitClearing", interval, header.to_abi(), orders, is_final)
-
-    def supports_interface(self, interface_id: bytes) -> bool:
-        """Call `supportsInterface(bytes4 interfaceId)`."""
-        returned = self._call("supportsInterface", interface_id)
-        return bool(returned)
-
-    def unpause(self, *, sender: LocalAccount) -> TxReceipt:
-        """Send `unpause()`."""
-        return self._send(sender, "unpause")
 
     def battery_dispatched_events(self, receipt: TxReceipt) -> list[BatteryDispatched]:
         """The `BatteryDispatched` events this contract emitted in `receipt`."""

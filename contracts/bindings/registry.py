@@ -8,7 +8,8 @@ from __future__ import annotations
 from eth_account.signers.local import LocalAccount
 from web3.types import TxReceipt
 
-from contracts.bindings.base import BoundContract, to_address
+from contracts.bindings.base import to_address
+from contracts.bindings.common import AccessControlFunctions
 from contracts.bindings.events import (
     BatteryPolicySet,
     BatteryRegistered,
@@ -27,7 +28,7 @@ from contracts.bindings.structs import Battery, Envelope, Feeder, Meter
 from contracts.chain import Chain
 
 
-class Registry(BoundContract):
+class Registry(AccessControlFunctions):
     """`Registry` at an address on a `Chain`."""
 
     ARTIFACT = "Registry"
@@ -51,11 +52,6 @@ class Registry(BoundContract):
             grid_export_limit_wh,
             sender=sender,
         )
-
-    def default_admin_role(self) -> bytes:
-        """Call `DEFAULT_ADMIN_ROLE()`."""
-        returned = self._call("DEFAULT_ADMIN_ROLE")
-        return bytes(returned)
 
     def grid_operator_role(self) -> bytes:
         """Call `GRID_OPERATOR_ROLE()`."""
@@ -101,20 +97,6 @@ class Registry(BoundContract):
         """Call `feederCount()`."""
         returned = self._call("feederCount")
         return int(returned)
-
-    def get_role_admin(self, role: bytes) -> bytes:
-        """Call `getRoleAdmin(bytes32 role)`."""
-        returned = self._call("getRoleAdmin", role)
-        return bytes(returned)
-
-    def grant_role(self, role: bytes, account: str, *, sender: LocalAccount) -> TxReceipt:
-        """Send `grantRole(bytes32 role, address account)`."""
-        return self._send(sender, "grantRole", role, to_address(account))
-
-    def has_role(self, role: bytes, account: str) -> bool:
-        """Call `hasRole(bytes32 role, address account)`."""
-        returned = self._call("hasRole", role, to_address(account))
-        return bool(returned)
 
     def is_prosumer(self, account: str) -> bool:
         """Call `isProsumer(address account)`."""
@@ -191,20 +173,6 @@ class Registry(BoundContract):
         """Send `registerProsumer(address account, bytes32 profileHash)`."""
         return self._send(sender, "registerProsumer", to_address(account), profile_hash)
 
-    def renounce_role(
-        self,
-        role: bytes,
-        caller_confirmation: str,
-        *,
-        sender: LocalAccount,
-    ) -> TxReceipt:
-        """Send `renounceRole(bytes32 role, address callerConfirmation)`."""
-        return self._send(sender, "renounceRole", role, to_address(caller_confirmation))
-
-    def revoke_role(self, role: bytes, account: str, *, sender: LocalAccount) -> TxReceipt:
-        """Send `revokeRole(bytes32 role, address account)`."""
-        return self._send(sender, "revokeRole", role, to_address(account))
-
     def set_battery_policy(
         self,
         battery_id: bytes,
@@ -271,11 +239,6 @@ class Registry(BoundContract):
     ) -> TxReceipt:
         """Send `setMeterOwner(bytes32 meterId, address newOwner)`."""
         return self._send(sender, "setMeterOwner", meter_id, to_address(new_owner))
-
-    def supports_interface(self, interface_id: bytes) -> bool:
-        """Call `supportsInterface(bytes4 interfaceId)`."""
-        returned = self._call("supportsInterface", interface_id)
-        return bool(returned)
 
     def battery_policy_set_events(self, receipt: TxReceipt) -> list[BatteryPolicySet]:
         """The `BatteryPolicySet` events this contract emitted in `receipt`."""

@@ -8,7 +8,8 @@ from __future__ import annotations
 from eth_account.signers.local import LocalAccount
 from web3.types import TxReceipt
 
-from contracts.bindings.base import BoundContract, to_address
+from contracts.bindings.base import to_address
+from contracts.bindings.common import AccessControlFunctions, ERC20Functions
 from contracts.bindings.events import (
     Approval,
     RedemptionRefunded,
@@ -25,7 +26,7 @@ from contracts.bindings.structs import Redemption
 from contracts.chain import Chain
 
 
-class RewardToken(BoundContract):
+class RewardToken(AccessControlFunctions, ERC20Functions):
     """`RewardToken` at an address on a `Chain`."""
 
     ARTIFACT = "RewardToken"
@@ -35,11 +36,6 @@ class RewardToken(BoundContract):
     def deploy(cls, chain: Chain, admin: str, *, sender: LocalAccount) -> RewardToken:
         """Deploy a new RewardToken and bind it."""
         return cls._deploy(chain, to_address(admin), sender=sender)
-
-    def default_admin_role(self) -> bytes:
-        """Call `DEFAULT_ADMIN_ROLE()`."""
-        returned = self._call("DEFAULT_ADMIN_ROLE")
-        return bytes(returned)
 
     def reward_issuer_role(self) -> bytes:
         """Call `REWARD_ISSUER_ROLE()`."""
@@ -51,25 +47,6 @@ class RewardToken(BoundContract):
         returned = self._call("VOUCHER_ORACLE_ROLE")
         return bytes(returned)
 
-    def allowance(self, owner: str, spender: str) -> int:
-        """Call `allowance(address owner, address spender)`."""
-        returned = self._call("allowance", to_address(owner), to_address(spender))
-        return int(returned)
-
-    def approve(self, spender: str, value: int, *, sender: LocalAccount) -> TxReceipt:
-        """Send `approve(address spender, uint256 value)`."""
-        return self._send(sender, "approve", to_address(spender), value)
-
-    def balance_of(self, account: str) -> int:
-        """Call `balanceOf(address account)`."""
-        returned = self._call("balanceOf", to_address(account))
-        return int(returned)
-
-    def decimals(self) -> int:
-        """Call `decimals()`."""
-        returned = self._call("decimals")
-        return int(returned)
-
     def fulfil(
         self,
         redemption_id: int,
@@ -80,28 +57,9 @@ class RewardToken(BoundContract):
         """Send `fulfil(uint256 redemptionId, bytes32 voucherCodeHash)`."""
         return self._send(sender, "fulfil", redemption_id, voucher_code_hash)
 
-    def get_role_admin(self, role: bytes) -> bytes:
-        """Call `getRoleAdmin(bytes32 role)`."""
-        returned = self._call("getRoleAdmin", role)
-        return bytes(returned)
-
-    def grant_role(self, role: bytes, account: str, *, sender: LocalAccount) -> TxReceipt:
-        """Send `grantRole(bytes32 role, address account)`."""
-        return self._send(sender, "grantRole", role, to_address(account))
-
-    def has_role(self, role: bytes, account: str) -> bool:
-        """Call `hasRole(bytes32 role, address account)`."""
-        returned = self._call("hasRole", role, to_address(account))
-        return bool(returned)
-
     def issue(self, account: str, amount: int, reason: bytes, *, sender: LocalAccount) -> TxReceipt:
         """Send `issue(address account, uint256 amount, bytes32 reason)`."""
         return self._send(sender, "issue", to_address(account), amount, reason)
-
-    def name(self) -> str:
-        """Call `name()`."""
-        returned = self._call("name")
-        return str(returned)
 
     def redeem(self, amount: int, kind: bytes, *, sender: LocalAccount) -> TxReceipt:
         """Send `redeem(uint256 amount, bytes32 kind)`."""
@@ -126,46 +84,9 @@ class RewardToken(BoundContract):
         """Send `refund(uint256 redemptionId)`."""
         return self._send(sender, "refund", redemption_id)
 
-    def renounce_role(
-        self,
-        role: bytes,
-        caller_confirmation: str,
-        *,
-        sender: LocalAccount,
-    ) -> TxReceipt:
-        """Send `renounceRole(bytes32 role, address callerConfirmation)`."""
-        return self._send(sender, "renounceRole", role, to_address(caller_confirmation))
-
-    def revoke_role(self, role: bytes, account: str, *, sender: LocalAccount) -> TxReceipt:
-        """Send `revokeRole(bytes32 role, address account)`."""
-        return self._send(sender, "revokeRole", role, to_address(account))
-
     def set_redemption_window(self, window_seconds: int, *, sender: LocalAccount) -> TxReceipt:
         """Send `setRedemptionWindow(uint64 windowSeconds)`."""
         return self._send(sender, "setRedemptionWindow", window_seconds)
-
-    def supports_interface(self, interface_id: bytes) -> bool:
-        """Call `supportsInterface(bytes4 interfaceId)`."""
-        returned = self._call("supportsInterface", interface_id)
-        return bool(returned)
-
-    def symbol(self) -> str:
-        """Call `symbol()`."""
-        returned = self._call("symbol")
-        return str(returned)
-
-    def total_supply(self) -> int:
-        """Call `totalSupply()`."""
-        returned = self._call("totalSupply")
-        return int(returned)
-
-    def transfer(self, to: str, value: int, *, sender: LocalAccount) -> TxReceipt:
-        """Send `transfer(address to, uint256 value)`."""
-        return self._send(sender, "transfer", to_address(to), value)
-
-    def transfer_from(self, from_: str, to: str, value: int, *, sender: LocalAccount) -> TxReceipt:
-        """Send `transferFrom(address from, address to, uint256 value)`."""
-        return self._send(sender, "transferFrom", to_address(from_), to_address(to), value)
 
     def approval_events(self, receipt: TxReceipt) -> list[Approval]:
         """The `Approval` events this contract emitted in `receipt`."""
