@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -39,6 +40,7 @@ class AnvilNode:
         port: int | None = None,
         block_time_s: int | None = None,
         state_path: Path | None = None,
+        extra_args: Sequence[str] = (),
     ):
         self.port = claim_port(port, setting="TEM_ANVIL_PORT")
         self.data_dir = data_dir
@@ -62,6 +64,7 @@ class AnvilNode:
             argv += ["--state", str(state_path), "--preserve-historical-states"]
         if block_time_s:
             argv += ["--block-time", str(block_time_s)]
+        argv += extra_args  # e.g. --steps-tracing for struct-log traces (bench/gas_profile.py)
         self.process = ManagedProcess("anvil", argv, data_dir / "logs" / f"anvil-{self.port}.log")
 
     @property
