@@ -160,11 +160,12 @@ class ReadModelHandler:
                 for i, f in enumerate(feeders)
             ]
         )
-        feeder_of = dict(
-            (str(m), int(f))
-            for m, f in session.execute(select(MeterRecord.meter_id, MeterRecord.feeder_id))
-        )
-        for order, fill_wh in _cleared_orders(params["orders"]):
+        meters = session.execute(
+            select(MeterRecord.meter_id, MeterRecord.feeder_id, MeterRecord.owner)
+        ).all()
+        feeder_of = {str(m): int(f) for m, f, _owner in meters}
+        owners = {bytes.fromhex(str(m).removeprefix("0x")): str(o) for m, _f, o in meters}
+        for order, fill_wh in _cleared_orders(params["orders"], owners, interval):
             meter_id = _hex(order.meter_id)
             feeder = int(feeder_of.get(meter_id, 1))
             price = int(feeders[feeder - 1][0]) if 0 < feeder <= len(feeders) else int(header[0])
@@ -253,9 +254,15 @@ class ReadModelHandler:
             row.status = "refunded"
 
 
-def _cleared_orders(orders: Any) -> list[tuple[Order, int]]:
-    """The (order, fill) pairs of `submitClearing` calldata (packed, `contracts.packed`)."""
-    return [(c.order, int(c.fill_wh)) for c in decode_orders(bytes(orders))]
+def _cleared_orders(
+    orders: Any, owners: Mapping[bytes, str], interval: int
+) -> list[tuple[Order, int]]:
+    """The (order, fill) pairs of `submitClearing` calldata (packed, `contracts.packed`);
+    each order's maker is its meter's owner, as the contract takes it."""
+    return [
+        (c.order, int(c.fill_wh))
+        for c in decode_orders(bytes(orders), owners=owners, interval=interval)
+    ]
 
 
 def _as_tuple(value: Any) -> tuple[Any, ...]:

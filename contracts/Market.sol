@@ -26,6 +26,8 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
     bytes32 public constant ORDER_ORACLE_ROLE = keccak256("ORDER_ORACLE_ROLE");
     bytes32 public constant MARKET_OPERATOR_ROLE = keccak256("MARKET_OPERATOR_ROLE");
 
+    // a meter's two flag bits in an interval, set at settlement: by `settlePositions` both,
+    // by `settleMeters` (a meter without orders) FLAG_SETTLED alone
     uint256 private constant FLAG_HAS_POSITION = 1;
     uint256 private constant FLAG_SETTLED = 2;
     /// @dev Not a stored flag: `_settleMeter`'s answer for a meter without a reading.
@@ -60,7 +62,7 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
     }
 
     /// @dev Working state of one clearing chunk, in memory. The per-order loop runs in
-    ///      assembly and reads and writes the fields up to `positionCount` at their offsets
+    ///      assembly and reads and writes the fields up to `meterWordsPtr` at their offsets
     ///      (`CX_*`: 32 bytes a field, in declaration order), so keep the two in step. Buffers
     ///      are written through raw cursors (`*Ptr`, memory addresses) and sized once from the
     ///      order count, so the loop allocates nothing.
@@ -70,7 +72,8 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         bytes32 domainSeparator; // CX_DOMAIN
         uint256 feedersOffset; // CX_FEEDERS: calldata offset of header.feeders[0]
         uint256 feederCount; // CX_FEEDER_COUNT
-        // the last order (book order is by meter index, then digest)
+        // the last order (book order is by meter index, then digest); while a position is
+        // open, lastMeterIndex is its meter's
         uint256 hasLast; // CX_HAS_LAST
         uint256 lastMeterIndex; // CX_LAST_INDEX
         bytes32 lastDigest; // CX_LAST_DIGEST
@@ -80,7 +83,6 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         uint256 meterPrice; // CX_METER_PRICE: its feeder's price
         // the open position (the current meter's orders so far)
         uint256 posOpen; // CX_POS_OPEN
-        uint256 posIndex; // CX_POS_INDEX
         uint256 posOwner; // CX_POS_OWNER
         uint256 posPrice; // CX_POS_PRICE
         uint256 posSold; // CX_POS_SOLD
@@ -89,10 +91,6 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         uint256 positionsPtr; // CX_POSITIONS_PTR
         uint256 escrowsPtr; // CX_ESCROWS_PTR
         uint256 feederNetPtr; // CX_FEEDER_NET_PTR: address of feederNet[0]
-        uint256 flagsBase; // CX_FLAGS_BASE: storage slot of _meterFlags[interval]
-        uint256 flagWordIndex; // CX_FLAG_INDEX
-        uint256 flagWord; // CX_FLAG_WORD
-        uint256 flagWordLoaded; // CX_FLAG_LOADED
         uint256 positionCount; // CX_POSITION_COUNT
         uint256 stop; // CX_STOP: why `_clearRun` stopped (STOP_*), zero at the end
         uint256 at; // CX_AT: the offset of the order it stopped at
@@ -128,14 +126,24 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         bytes entries;
     }
 
-    uint256 private constant ORDER_BYTES = 165;
+    uint256 private constant ORDER_BYTES = 137;
     uint256 private constant BATTERY_BYTES = 32;
     uint256 private constant POSITION_BYTES = 48;
     uint256 private constant ENTRY_BYTES = 64;
     uint256 private constant ORDER_SELL = 1;
     uint256 private constant ORDER_HAS_BATTERY = 2;
+    // offsets in a packed order (see "packed calldata" in IMarket)
+    uint256 private constant O_FLAGS = 32;
+    uint256 private constant O_ENERGY = 33;
+    uint256 private constant O_LIMIT = 41;
+    uint256 private constant O_NONCE = 49;
+    uint256 private constant O_EXPIRY = 57;
+    uint256 private constant O_FILL = 65;
+    uint256 private constant O_R = 73;
+    uint256 private constant O_VS = 105;
     /// @dev secp256k1n / 2: a larger `s` is the malleable twin of a valid signature.
     uint256 private constant HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
+    uint256 private constant ADDRESS_MASK = 0x00ffffffffffffffffffffffffffffffffffffffff;
 
     // memory addresses of `ChunkContext`'s assembly-accessed fields (32 bytes each, in
     // declaration order): the context is a clearing call's first allocation, at 0x80 (checked
@@ -152,23 +160,39 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
     uint256 private constant CX_METER_WORD = 0x1a0;
     uint256 private constant CX_METER_PRICE = 0x1c0;
     uint256 private constant CX_POS_OPEN = 0x1e0;
-    uint256 private constant CX_POS_INDEX = 0x200;
-    uint256 private constant CX_POS_OWNER = 0x220;
-    uint256 private constant CX_POS_PRICE = 0x240;
-    uint256 private constant CX_POS_SOLD = 0x260;
-    uint256 private constant CX_POS_BOUGHT = 0x280;
-    uint256 private constant CX_LEAVES_PTR = 0x2a0;
-    uint256 private constant CX_POSITIONS_PTR = 0x2c0;
-    uint256 private constant CX_ESCROWS_PTR = 0x2e0;
-    uint256 private constant CX_FEEDER_NET_PTR = 0x300;
-    uint256 private constant CX_FLAGS_BASE = 0x320;
-    uint256 private constant CX_FLAG_INDEX = 0x340;
-    uint256 private constant CX_FLAG_WORD = 0x360;
-    uint256 private constant CX_FLAG_LOADED = 0x380;
-    uint256 private constant CX_POSITION_COUNT = 0x3a0;
-    uint256 private constant CX_STOP = 0x3c0;
-    uint256 private constant CX_AT = 0x3e0;
-    uint256 private constant CX_WORDS_PTR = 0x400;
+    uint256 private constant CX_POS_OWNER = 0x200;
+    uint256 private constant CX_POS_PRICE = 0x220;
+    uint256 private constant CX_POS_SOLD = 0x240;
+    uint256 private constant CX_POS_BOUGHT = 0x260;
+    uint256 private constant CX_LEAVES_PTR = 0x280;
+    uint256 private constant CX_POSITIONS_PTR = 0x2a0;
+    uint256 private constant CX_ESCROWS_PTR = 0x2c0;
+    uint256 private constant CX_FEEDER_NET_PTR = 0x2e0;
+    uint256 private constant CX_POSITION_COUNT = 0x300;
+    uint256 private constant CX_STOP = 0x320;
+    uint256 private constant CX_AT = 0x340;
+    uint256 private constant CX_WORDS_PTR = 0x360;
+    /// @dev Where the context ends (0x80 + 32 fields x 32 bytes): the hashing scratch, the
+    ///      call's second allocation, starts here (checked by `_openChunk`).
+    uint256 private constant CX_END = 0x480;
+    // The hashing scratch at fixed addresses, so the loop writes each field with one store:
+    // the EIP-712 struct hash input (ten words: typehash, maker, meterId, interval, side,
+    // energyWh, limitPrice, nonce, expiry, batteryId; the typehash and the interval written
+    // once a chunk), the digest input (0x1901 | domain separator | struct hash: 66 bytes from
+    // H_DIGEST + 30) and ecrecover's input (digest, v, r, s).
+    uint256 private constant H_STRUCT = 0x480;
+    uint256 private constant H_MAKER = 0x4a0;
+    uint256 private constant H_METER = 0x4c0;
+    uint256 private constant H_INTERVAL = 0x4e0;
+    uint256 private constant H_SIDE = 0x500;
+    uint256 private constant H_ENERGY = 0x520;
+    uint256 private constant H_LIMIT = 0x540;
+    uint256 private constant H_NONCE = 0x560;
+    uint256 private constant H_EXPIRY = 0x580;
+    uint256 private constant H_BATTERY = 0x5a0;
+    uint256 private constant H_DIGEST = 0x5c0;
+    uint256 private constant H_RECOVER = 0x620;
+    uint256 private constant H_END = 0x6a0;
     // why `_clearRun` stopped before the end of its orders
     uint256 private constant STOP_INVALID = 1; // the order at `at` fails a check
     uint256 private constant STOP_BATTERY = 2; // the order at `at` dispatches a battery
@@ -295,13 +319,14 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         bool isFinal
     ) private returns (ChunkContext memory c) {
         // `c` was allocated on entry, as the call's first allocation: at the address the
-        // CX_* constants assume
+        // CX_* constants assume; the hashing scratch (H_*) is allocated right after it
         assembly ("memory-safe") {
-            if iszero(eq(c, 0x80)) {
+            if iszero(and(eq(c, 0x80), eq(mload(0x40), CX_END))) {
                 mstore(0x00, 0x4e487b71)
                 mstore(0x20, 0x01)
                 revert(0x1c, 0x24)
             }
+            mstore(0x40, H_END)
         }
         uint256 n;
         (n, c.meterWordsPtr) = _scanOrders(orders);
@@ -334,12 +359,20 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         c.feederCount = feederCount;
         c.chunk = s.chunksCleared;
         c.orders = n;
-        _allocateChunk(c, n, feederCount, interval);
+        // the parts of the hashes that are the same for every order of the chunk
+        bytes32 domainSeparator = c.domainSeparator;
+        assembly ("memory-safe") {
+            mstore(H_STRUCT, ORDER_TYPEHASH)
+            mstore(H_INTERVAL, interval)
+            mstore(H_DIGEST, 0x1901)
+            mstore(add(H_DIGEST, 0x20), domainSeparator)
+        }
+        _allocateChunk(c, n, feederCount);
         if (!c.first) _loadCarry(c, feederCount);
     }
 
     /// @dev The chunk's buffers, sized once from the order count, and its cursors.
-    function _allocateChunk(ChunkContext memory c, uint256 n, uint256 feederCount, uint64 interval) private pure {
+    function _allocateChunk(ChunkContext memory c, uint256 n, uint256 feederCount) private pure {
         c.feederNet = new int256[](feederCount + 1);
         c.leaves = new bytes32[](n);
         // A chunk closes at most one position per order plus the position carried in from
@@ -351,24 +384,17 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         bytes memory escrows = c.escrows;
         int256[] memory feederNet = c.feederNet;
         bytes32[] memory leaves = c.leaves;
-        uint256 flagsBase;
         assembly ("memory-safe") {
             mstore(CX_POSITIONS_PTR, add(positions, 0x20))
             mstore(CX_ESCROWS_PTR, add(escrows, 0x20))
             mstore(CX_FEEDER_NET_PTR, add(feederNet, 0x20))
             mstore(CX_LEAVES_PTR, add(leaves, 0x20))
-            // _meterFlags[interval] (a mapping's slot: keccak256(key . slot))
-            mstore(0x00, interval)
-            mstore(0x20, _meterFlags.slot)
-            flagsBase := keccak256(0x00, 0x40)
         }
-        c.flagsBase = flagsBase;
     }
 
     function _closeChunk(IntervalInfo storage s, ChunkContext memory c, ClearingHeader calldata header) private {
         uint64 interval = uint64(c.interval);
         // (the final chunk's last position was closed by its run)
-        _flushFlags(c);
         bytes memory positions = c.positions;
         bytes memory escrows = c.escrows;
         uint256 positionsPtr = c.positionsPtr;
@@ -380,7 +406,9 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         }
         if (escrows.length > 0) ledger.lockEscrow(escrows);
         bytes32 positionsHash = keccak256(positions);
-        _positionsHashes[interval][c.chunk] = positionsHash;
+        // a chunk without positions has nothing to settle: it counts as settled at once
+        if (c.positionCount > 0) _positionsHashes[interval][c.chunk] = positionsHash;
+        else ++s.chunksSettled;
         _checkRoot(s, interval, c.leaves, c.chunk, c.first, c.isFinal);
         // chunk counts are bounded by the uint32 order count over chunks of at least one order
         s.chunksCleared = uint16(c.chunk + 1);
@@ -434,17 +462,18 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
             mstore(words, METER_WORD_SELECTOR)
             let q := add(words, 4)
             let last := 0
-            // p grows by at most 197 a step from a calldata offset: no overflow
+            // p grows by at most 169 a step from a calldata offset: no overflow
             for {} lt(p, end) {} {
-                let flags := byte(0, calldataload(add(p, 60)))
+                let flags := byte(0, calldataload(add(p, O_FLAGS)))
                 if gt(flags, or(ORDER_SELL, ORDER_HAS_BATTERY)) { break }
-                if iszero(eq(calldataload(add(p, 20)), last)) {
-                    last := calldataload(add(p, 20))
-                    mstore(q, last)
+                let meterId := calldataload(p)
+                if iszero(eq(meterId, last)) {
+                    last := meterId
+                    mstore(q, meterId)
                     q := add(q, 0x20)
                 }
-                // 165 bytes an order, 197 with a battery id (flag bit 1)
-                p := add(p, add(ORDER_BYTES, shl(5, shr(1, flags))))
+                // 137 bytes an order, 169 with a battery id (flag bit 1)
+                p := add(p, add(ORDER_BYTES, shl(4, and(flags, ORDER_HAS_BATTERY))))
                 n := add(n, 1)
             }
             q := sub(q, add(words, 4)) // now the size of the ids
@@ -481,7 +510,7 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
                 unchecked {
                     escrow = (c.posBought * c.posPrice + 999) / 1000;
                 }
-                revert MarketEscrowTooLarge(uint32(c.posIndex), escrow);
+                revert MarketEscrowTooLarge(uint32(c.lastMeterIndex), escrow);
             } else {
                 // a meter's fills on one side beyond 64 bits: what checked arithmetic reports
                 _panic(0x11);
@@ -494,37 +523,39 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
     function _revertOrder(ChunkContext memory c, uint256 p) private view {
         uint256 flags;
         bytes32 batteryId;
-        address maker;
-        uint64 orderInterval;
         uint64 expiry;
         assembly ("memory-safe") {
-            flags := byte(0, calldataload(add(p, 60)))
+            flags := byte(0, calldataload(add(p, O_FLAGS)))
             if and(flags, ORDER_HAS_BATTERY) { batteryId := calldataload(add(p, ORDER_BYTES)) }
-            maker := shr(96, calldataload(p))
-            orderInterval := shr(192, calldataload(add(p, 52)))
-            expiry := shr(192, calldataload(add(p, 85)))
+            expiry := shr(192, calldataload(add(p, O_EXPIRY)))
         }
         if (flags & ORDER_HAS_BATTERY != 0 && batteryId == bytes32(0)) {
             revert MarketOrdersMalformed(0, c.positionCount);
         }
-        bytes32 digest = _orderDigest(p, batteryId, c.domainSeparator);
-        if (orderInterval != c.interval) revert MarketOrderIntervalMismatch(digest, orderInterval);
+        (uint256 word, uint64 price) = _revertMeter(c, p);
+        address owner = address(uint160(word));
+        bytes32 digest = _stoppedOrderDigest();
         if (expiry < c.committedAt) revert MarketOrderExpired(digest, expiry);
         address signer = _recoverSigner(p, digest);
-        if (signer == address(0) || signer != maker) revert MarketOrderSignatureInvalid(digest, signer);
-        uint64 price = _revertMeter(c, p, digest);
+        if (signer == address(0) || signer != owner) revert MarketOrderSignatureInvalid(digest, signer);
+        uint256 index = uint32(word >> 176);
+        if (
+            c.hasLast != 0
+                && (index < c.lastMeterIndex || (index == c.lastMeterIndex && digest <= c.lastDigest))
+        ) {
+            revert MarketOrderOutOfSequence(digest, uint32(index));
+        }
         _revertFill(p, digest, price);
     }
 
-    /// @dev The meter checks of `_revertOrder`; returns the meter's feeder price.
-    function _revertMeter(ChunkContext memory c, uint256 p, bytes32 digest) private view returns (uint64 price) {
-        address maker;
+    /// @dev The meter checks of `_revertOrder`; returns the meter's registry word and its
+    ///      feeder's price.
+    function _revertMeter(ChunkContext memory c, uint256 p) private view returns (uint256 word, uint64 price) {
         bytes32 meterId;
         assembly ("memory-safe") {
-            maker := shr(96, calldataload(p))
-            meterId := calldataload(add(p, 20))
+            meterId := calldataload(p)
         }
-        uint256 word = registry.meterWord(meterId);
+        word = registry.meterWord(meterId);
         if (uint8(word >> 208) == 0) revert MarketMeterInactive(meterId);
         uint256 feeder = uint16(word >> 160);
         // a registry meter outside the header's feeders: an out-of-bounds access
@@ -537,15 +568,6 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         // the ABI's validation of a uint64 in calldata
         if (priceWord > type(uint64).max) revert();
         price = uint64(priceWord);
-        address owner = address(uint160(word));
-        if (owner != maker) revert MarketMeterNotOwned(meterId, maker, owner);
-        uint256 index = uint32(word >> 176);
-        if (
-            c.hasLast != 0
-                && (index < c.lastMeterIndex || (index == c.lastMeterIndex && digest <= c.lastDigest))
-        ) {
-            revert MarketOrderOutOfSequence(digest, uint32(index));
-        }
     }
 
     /// @dev The fill checks of `_revertOrder`: fill bound and pay-as-clear.
@@ -555,10 +577,10 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         uint64 limit;
         uint64 fill;
         assembly ("memory-safe") {
-            sell := and(byte(0, calldataload(add(p, 60))), ORDER_SELL)
-            energy := shr(192, calldataload(add(p, 61)))
-            limit := shr(192, calldataload(add(p, 69)))
-            fill := shr(192, calldataload(add(p, 93)))
+            sell := and(byte(0, calldataload(add(p, O_FLAGS))), ORDER_SELL)
+            energy := shr(192, calldataload(add(p, O_ENERGY)))
+            limit := shr(192, calldataload(add(p, O_LIMIT)))
+            fill := shr(192, calldataload(add(p, O_FILL)))
         }
         if (fill > energy) revert MarketFillExceedsOrder(digest, fill, energy);
         if (sell ? limit < price : limit > price) {
@@ -570,30 +592,11 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         assert(false);
     }
 
-    /// @dev The order's EIP-712 digest, hashed straight from the packed calldata in free
-    ///      memory (not allocated: nothing else runs in between).
-    function _orderDigest(uint256 p, bytes32 batteryId, bytes32 domainSeparator)
-        private
-        pure
-        returns (bytes32 digest)
-    {
+    /// @dev The EIP-712 digest of the order `_clearRun` stopped at: it hashed the order's
+    ///      struct (with its meter's owner) into the scratch before checking anything.
+    function _stoppedOrderDigest() private pure returns (bytes32 digest) {
         assembly ("memory-safe") {
-            let m := mload(0x40)
-            mstore(m, ORDER_TYPEHASH)
-            mstore(add(m, 0x20), shr(96, calldataload(p))) // maker
-            mstore(add(m, 0x40), calldataload(add(p, 20))) // meterId
-            mstore(add(m, 0x60), shr(192, calldataload(add(p, 52)))) // interval
-            mstore(add(m, 0x80), and(byte(0, calldataload(add(p, 60))), 1)) // side
-            mstore(add(m, 0xa0), shr(192, calldataload(add(p, 61)))) // energyWh
-            mstore(add(m, 0xc0), shr(192, calldataload(add(p, 69)))) // limitPrice
-            mstore(add(m, 0xe0), shr(192, calldataload(add(p, 77)))) // nonce
-            mstore(add(m, 0x100), shr(192, calldataload(add(p, 85)))) // expiry
-            mstore(add(m, 0x120), batteryId)
-            let structHash := keccak256(m, 0x140)
-            mstore(m, 0x1901)
-            mstore(add(m, 0x20), domainSeparator)
-            mstore(add(m, 0x40), structHash)
-            digest := keccak256(add(m, 30), 66)
+            digest := keccak256(add(H_DIGEST, 30), 66)
         }
     }
 
@@ -610,8 +613,8 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         bytes32 r;
         uint256 vs;
         assembly ("memory-safe") {
-            r := calldataload(add(p, 101))
-            vs := calldataload(add(p, 133))
+            r := calldataload(add(p, O_R))
+            vs := calldataload(add(p, O_VS))
         }
         uint256 sigS = vs & ((uint256(1) << 255) - 1);
         if (sigS <= HALF_ORDER) signer = ecrecover(digest, uint8((vs >> 255) + 27), r, bytes32(sigS));
@@ -624,8 +627,8 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         bool sell;
         bytes32 batteryId;
         assembly ("memory-safe") {
-            fill := shr(192, calldataload(add(p, 93)))
-            sell := and(byte(0, calldataload(add(p, 60))), ORDER_SELL)
+            fill := shr(192, calldataload(add(p, O_FILL)))
+            sell := and(byte(0, calldataload(add(p, O_FLAGS))), ORDER_SELL)
             batteryId := calldataload(add(p, ORDER_BYTES))
         }
         address owner = address(uint160(c.meterWord));
@@ -648,30 +651,14 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
     ///      order that fails any; `_revertOrder` then re-runs the checks one by one, in their
     ///      documented order, to name the violation. With `closeAtEnd`, the open position is
     ///      closed once the orders are done (the final chunk).
-    function _clearRun(uint256 p, uint256 end, bool closeAtEnd) private returns (uint256) {
+    ///      The order's maker and interval are not in the packed order: its digest is hashed
+    ///      with the meter's registered owner and the clearing's interval, so an order signed
+    ///      by anyone else, or for another interval, does not recover to the owner.
+    function _clearRun(uint256 p, uint256 end, bool closeAtEnd) private view returns (uint256) {
         assembly ("memory-safe") {
-            // the next meter word of the chunk's batch (`_scanOrders`) into the cached meter,
-            // with its feeder's price; false for an inactive meter or a feeder outside the header
-            function nextMeter(meterId) -> ok {
-                let wp := mload(CX_WORDS_PTR)
-                let word := mload(wp)
-                mstore(CX_WORDS_PTR, add(wp, 0x20))
-                mstore(CX_METER_ID, meterId)
-                mstore(CX_METER_WORD, word)
-                let feeder := and(shr(160, word), 0xffff)
-                ok := and(gt(and(shr(208, word), 0xff), 0), and(gt(feeder, 0), iszero(gt(feeder, mload(CX_FEEDER_COUNT)))))
-                if ok {
-                    // header.feeders[feeder - 1].price: two static words per element
-                    let price := calldataload(add(mload(CX_FEEDERS), shl(6, sub(feeder, 1))))
-                    // the ABI's validation of a uint64 in calldata
-                    if gt(price, 0xffffffffffffffff) { revert(0, 0) }
-                    mstore(CX_METER_PRICE, price)
-                }
-            }
             // The open position is complete: queue the escrow of its purchases
-            // (ceil(bought x price / 1000), both below 2^64), mark the meter as having a
-            // position, append the packed position. False (nothing written) when the escrow
-            // does not fit 96 bits.
+            // (ceil(bought x price / 1000), both below 2^64) and append the packed position.
+            // False (nothing written) when the escrow does not fit 96 bits.
             function closePosition() -> ok {
                 let escrow := div(add(mul(mload(CX_POS_BOUGHT), mload(CX_POS_PRICE)), 999), 1000)
                 if gt(escrow, 0xffffffffffffffffffffffff) { leave }
@@ -683,29 +670,8 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
                     mstore(q, or(shl(96, mload(CX_POS_OWNER)), escrow))
                     mstore(CX_ESCROWS_PTR, add(q, 0x20))
                 }
-                let index := mload(CX_POS_INDEX)
-                // the HAS_POSITION flag, in the flag word kept in memory until it changes
-                {
-                    let w := shr(7, index) // index / METERS_PER_FLAG_WORD
-                    if iszero(and(mload(CX_FLAG_LOADED), eq(w, mload(CX_FLAG_INDEX)))) {
-                        if mload(CX_FLAG_LOADED) {
-                            mstore(0x00, mload(CX_FLAG_INDEX))
-                            mstore(0x20, mload(CX_FLAGS_BASE))
-                            sstore(keccak256(0x00, 0x40), mload(CX_FLAG_WORD))
-                        }
-                        mstore(0x00, w)
-                        mstore(0x20, mload(CX_FLAGS_BASE))
-                        mstore(CX_FLAG_WORD, sload(keccak256(0x00, 0x40)))
-                        mstore(CX_FLAG_INDEX, w)
-                        mstore(CX_FLAG_LOADED, 1)
-                    }
-                }
-                mstore(
-                    CX_FLAG_WORD,
-                    or(mload(CX_FLAG_WORD), shl(shl(1, and(index, 127)), FLAG_HAS_POSITION))
-                )
                 let wp := mload(CX_POSITIONS_PTR)
-                mstore(wp, or(shl(224, index), shl(64, mload(CX_POS_OWNER))))
+                mstore(wp, or(shl(224, mload(CX_LAST_INDEX)), shl(64, mload(CX_POS_OWNER))))
                 mstore(
                     add(wp, 24),
                     or(
@@ -720,84 +686,88 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
 
             mstore(CX_STOP, 0)
             for {} lt(p, end) {} {
+                let flags := byte(0, calldataload(add(p, O_FLAGS)))
                 let next := add(p, ORDER_BYTES)
                 let bad := 0
-                let dg := 0
-                {
-                    let battery := 0
-                    if and(byte(0, calldataload(add(p, 60))), ORDER_HAS_BATTERY) {
-                        battery := calldataload(next)
-                        next := add(next, BATTERY_BYTES)
-                        bad := iszero(battery)
-                    }
-                    // the EIP-712 digest, hashed in free memory (not allocated: used only here)
-                    let m := mload(0x40)
-                    mstore(m, ORDER_TYPEHASH)
-                    mstore(add(m, 0x20), shr(96, calldataload(p))) // maker
-                    mstore(add(m, 0x40), calldataload(add(p, 20))) // meterId
-                    mstore(add(m, 0x60), shr(192, calldataload(add(p, 52)))) // interval
-                    mstore(add(m, 0x80), and(byte(0, calldataload(add(p, 60))), ORDER_SELL)) // side
-                    mstore(add(m, 0xa0), shr(192, calldataload(add(p, 61)))) // energyWh
-                    mstore(add(m, 0xc0), shr(192, calldataload(add(p, 69)))) // limitPrice
-                    mstore(add(m, 0xe0), shr(192, calldataload(add(p, 77)))) // nonce
-                    mstore(add(m, 0x100), shr(192, calldataload(add(p, 85)))) // expiry
-                    mstore(add(m, 0x120), battery)
-                    mstore(add(m, 0x40), keccak256(m, 0x140))
-                    mstore(m, 0x1901)
-                    mstore(add(m, 0x20), mload(CX_DOMAIN))
-                    dg := keccak256(add(m, 30), 66)
-                    // compact signature (EIP-2098): v = 27 + the top bit of vs; a high s is
-                    // refused; a failed recovery returns no data and leaves 0x00 zero
-                    let vs := calldataload(add(p, 133))
-                    mstore(m, dg)
-                    mstore(add(m, 0x20), add(shr(255, vs), 27))
-                    mstore(add(m, 0x40), calldataload(add(p, 101)))
-                    mstore(add(m, 0x60), and(vs, 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff))
-                    mstore(0x00, 0)
-                    pop(staticcall(gas(), 1, m, 0x80, 0x00, 0x20))
-                    let maker := shr(96, calldataload(p))
-                    bad := or(bad, or(iszero(eq(mload(0x00), maker)), iszero(maker)))
-                    bad := or(bad, gt(mload(add(m, 0x60)), HALF_ORDER))
+                let battery := 0
+                if and(flags, ORDER_HAS_BATTERY) {
+                    battery := calldataload(next)
+                    next := add(next, BATTERY_BYTES)
+                    bad := iszero(battery)
                 }
-                // the order's interval, and not expired before the book's commitment
-                bad := or(bad, iszero(eq(shr(192, calldataload(add(p, 52))), mload(CX_INTERVAL))))
-                bad := or(bad, lt(shr(192, calldataload(add(p, 85))), mload(CX_COMMITTED_AT)))
-                // the meter: read once per meter (a meter's orders are consecutive); active,
-                // in a feeder of the header, owned by the maker
-                {
-                    let meterId := calldataload(add(p, 20))
-                    if iszero(eq(meterId, mload(CX_METER_ID))) {
-                        bad := or(bad, iszero(nextMeter(meterId)))
+                // the meter, read once per meter (a meter's orders are consecutive): the
+                // next word of the chunk's batch (`_scanOrders`); active, and its feeder one
+                // of the header's (feeder - 1 wraps around for feeder 0)
+                let meterId := calldataload(p)
+                if iszero(eq(meterId, mload(CX_METER_ID))) {
+                    let wp := mload(CX_WORDS_PTR)
+                    let w := mload(wp)
+                    mstore(CX_WORDS_PTR, add(wp, 0x20))
+                    mstore(CX_METER_ID, meterId)
+                    mstore(CX_METER_WORD, w)
+                    let f := sub(and(shr(160, w), 0xffff), 1)
+                    switch and(gt(and(shr(208, w), 0xff), 0), lt(f, mload(CX_FEEDER_COUNT)))
+                    case 0 { bad := 1 }
+                    default {
+                        // header.feeders[f].price: two static words per element
+                        let price := calldataload(add(mload(CX_FEEDERS), shl(6, f)))
+                        // the ABI's validation of a uint64 in calldata
+                        if gt(price, 0xffffffffffffffff) { revert(0, 0) }
+                        mstore(CX_METER_PRICE, price)
                     }
                 }
                 let word := mload(CX_METER_WORD)
-                bad := or(bad, iszero(eq(and(word, 0xffffffffffffffffffffffffffffffffffffffff), shr(96, calldataload(p)))))
+                let owner := and(word, ADDRESS_MASK)
+                // the EIP-712 digest, signed by the meter's owner
+                mstore(H_MAKER, owner)
+                mstore(H_METER, meterId)
+                mstore(H_SIDE, and(flags, ORDER_SELL))
+                mstore(H_ENERGY, shr(192, calldataload(add(p, O_ENERGY))))
+                mstore(H_LIMIT, shr(192, calldataload(add(p, O_LIMIT))))
+                mstore(H_NONCE, shr(192, calldataload(add(p, O_NONCE))))
+                mstore(H_EXPIRY, shr(192, calldataload(add(p, O_EXPIRY))))
+                mstore(H_BATTERY, battery)
+                mstore(add(H_DIGEST, 0x40), keccak256(H_STRUCT, 0x140))
+                let dg := keccak256(add(H_DIGEST, 30), 66)
+                // compact signature (EIP-2098): v = 27 + the top bit of vs; a high s is
+                // refused; a failed recovery returns no data and leaves 0x00 zero
+                {
+                    let vs := calldataload(add(p, O_VS))
+                    mstore(H_RECOVER, dg)
+                    mstore(add(H_RECOVER, 0x20), add(shr(255, vs), 27))
+                    mstore(add(H_RECOVER, 0x40), calldataload(add(p, O_R)))
+                    vs := and(vs, 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff)
+                    mstore(add(H_RECOVER, 0x60), vs)
+                    bad := or(bad, gt(vs, HALF_ORDER))
+                }
+                mstore(0x00, 0)
+                pop(staticcall(gas(), 1, H_RECOVER, 0x80, 0x00, 0x20))
+                bad := or(bad, or(iszero(eq(mload(0x00), owner)), iszero(owner)))
+                // not expired before the book's commitment
+                bad := or(bad, lt(mload(H_EXPIRY), mload(CX_COMMITTED_AT)))
                 // book order: by meter index, then by digest, strictly (so no order twice)
+                let index := and(shr(176, word), 0xffffffff)
                 let same := 0
                 if mload(CX_HAS_LAST) {
-                    let index := and(shr(176, word), 0xffffffff)
                     let lastIndex := mload(CX_LAST_INDEX)
                     same := eq(index, lastIndex)
                     bad := or(bad, or(lt(index, lastIndex), and(same, iszero(gt(dg, mload(CX_LAST_DIGEST))))))
                 }
                 // the fill: at most the order's energy; pay-as-clear: strictly in the money
-                // means filled completely, strictly out of the money not at all
-                let fill := shr(192, calldataload(add(p, 93)))
-                bad := or(bad, gt(fill, shr(192, calldataload(add(p, 61)))))
+                // (a buy's limit above the price, a sell's below it) means filled completely,
+                // strictly out of the money not at all
+                let fill := shr(192, calldataload(add(p, O_FILL)))
                 {
-                    let sell := and(byte(0, calldataload(add(p, 60))), ORDER_SELL)
-                    let above := gt(shr(192, calldataload(add(p, 69))), mload(CX_METER_PRICE))
-                    let below := lt(shr(192, calldataload(add(p, 69))), mload(CX_METER_PRICE))
-                    // in the money: a buy limit above the price or a sell limit below it; out
-                    // of the money: the reverse
-                    bad := or(
-                        bad,
-                        and(
-                            or(and(iszero(sell), above), and(sell, below)),
-                            iszero(eq(fill, shr(192, calldataload(add(p, 61)))))
-                        )
-                    )
-                    bad := or(bad, and(or(and(iszero(sell), below), and(sell, above)), gt(fill, 0)))
+                    let energy := mload(H_ENERGY)
+                    let hi := mload(H_LIMIT)
+                    let lo := mload(CX_METER_PRICE)
+                    if and(flags, ORDER_SELL) {
+                        let t := hi
+                        hi := lo
+                        lo := t
+                    }
+                    bad := or(bad, gt(fill, energy))
+                    bad := or(bad, or(and(gt(hi, lo), iszero(eq(fill, energy))), and(lt(hi, lo), gt(fill, 0))))
                 }
                 if bad {
                     mstore(CX_STOP, STOP_INVALID)
@@ -813,46 +783,47 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
                         }
                     }
                     mstore(CX_POS_OPEN, 1)
-                    mstore(CX_POS_INDEX, and(shr(176, word), 0xffffffff))
-                    mstore(CX_POS_OWNER, and(word, 0xffffffffffffffffffffffffffffffffffffffff))
+                    mstore(CX_POS_OWNER, owner)
                     mstore(CX_POS_PRICE, mload(CX_METER_PRICE))
                     mstore(CX_POS_SOLD, 0)
                     mstore(CX_POS_BOUGHT, 0)
                     mstore(CX_HAS_LAST, 1)
-                    mstore(CX_LAST_INDEX, and(shr(176, word), 0xffffffff))
+                    mstore(CX_LAST_INDEX, index)
                 }
                 // the meter's fills on each side must fit the position's uint64 fields
-                // (only a continued position can overflow)
+                // (only a continued position can overflow); the feeder's net fills
                 {
-                    let sell := and(byte(0, calldataload(add(p, 60))), ORDER_SELL)
+                    // feeder in 1 .. feederCount (checked when the meter was read); net fills
+                    // stay far inside int256 (at most 2^32 fills below 2^64 each)
+                    let net := add(mload(CX_FEEDER_NET_PTR), shl(5, and(shr(160, word), 0xffff)))
                     let field := CX_POS_BOUGHT
-                    if sell { field := CX_POS_SOLD }
+                    switch and(flags, ORDER_SELL)
+                    case 0 { mstore(net, sub(mload(net), fill)) }
+                    default {
+                        mstore(net, add(mload(net), fill))
+                        field := CX_POS_SOLD
+                    }
                     let total := add(mload(field), fill)
                     if gt(total, 0xffffffffffffffff) {
                         mstore(CX_STOP, STOP_OVERFLOW)
                         break
                     }
                     mstore(field, total)
-                    // feeder in 1 .. feederCount (checked when the meter was read); net fills
-                    // stay far inside int256 (at most 2^32 fills below 2^64 each)
-                    let net := add(mload(CX_FEEDER_NET_PTR), shl(5, and(shr(160, word), 0xffff)))
-                    switch sell
-                    case 0 { mstore(net, sub(mload(net), fill)) }
-                    default { mstore(net, add(mload(net), fill)) }
                 }
                 mstore(CX_LAST_DIGEST, dg)
                 // one leaf per order: within the n leaves allocated
-                let leaf := mload(CX_LEAVES_PTR)
-                mstore(leaf, dg)
-                mstore(CX_LEAVES_PTR, add(leaf, 0x20))
+                {
+                    let leaf := mload(CX_LEAVES_PTR)
+                    mstore(leaf, dg)
+                    mstore(CX_LEAVES_PTR, add(leaf, 0x20))
+                }
                 // a filled order with a battery: dispatched by the caller
-                let dispatch := and(gt(and(byte(0, calldataload(add(p, 60))), ORDER_HAS_BATTERY), 0), gt(fill, 0))
-                if dispatch {
+                if and(gt(battery, 0), gt(fill, 0)) {
                     mstore(CX_STOP, STOP_BATTERY)
                     mstore(CX_AT, p)
                 }
                 p := next
-                if dispatch { break }
+                if mload(CX_STOP) { break }
             }
             if iszero(mload(CX_STOP)) {
                 if and(closeAtEnd, gt(mload(CX_POS_OPEN), 0)) {
@@ -862,10 +833,6 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
             if eq(mload(CX_STOP), STOP_INVALID) { mstore(CX_AT, p) }
         }
         return p;
-    }
-
-    function _flushFlags(ChunkContext memory c) private {
-        if (c.flagWordLoaded != 0) _meterFlags[uint64(c.interval)][c.flagWordIndex] = c.flagWord;
     }
 
     function _checkRoot(
@@ -944,7 +911,6 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         c.lastDigest = k.lastDigest;
         if (k.posOpen) {
             c.posOpen = 1;
-            c.posIndex = k.lastMeterIndex;
             c.posOwner = uint256(uint160(k.posOwner));
             c.posPrice = k.posPrice;
             c.posSold = k.posSold;
@@ -1123,7 +1089,8 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
     ///      the current reading word and flag word stay on the stack). Returns 1 + the meter
     ///      index of the first position without a reading when missing readings do not count
     ///      as zero, else 0. A position's meter is settled here only (one position per meter
-    ///      and book), so its flags are set without being checked.
+    ///      and book, and `settleMeters` waits for every chunk), so its flags are set without
+    ///      being checked.
     function _settleRun(SettleContext memory c, uint256 p, uint256 end) private returns (uint256 missing) {
         assembly ("memory-safe") {
             let q := mload(add(c, SX_ENTRIES_PTR))
@@ -1149,7 +1116,7 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
                     mstore(0x20, mload(add(c, SX_FLAGS_BASE)))
                     flagWord := sload(keccak256(0x00, 0x40))
                 }
-                flagWord := or(flagWord, shl(shl(1, and(idx, 127)), FLAG_SETTLED))
+                flagWord := or(flagWord, shl(shl(1, and(idx, 127)), or(FLAG_HAS_POSITION, FLAG_SETTLED)))
                 prev := idx
                 let importWh := and(shr(mul(mod(idx, 6), 42), readingWord), 0x3ffffffffff) // the entry
                 if iszero(importWh) {
@@ -1221,6 +1188,10 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
     function settleMeters(uint64 interval, uint32[] calldata meterIndices) external whenNotPaused {
         IntervalInfo storage s = _intervals[interval];
         if (s.status != IntervalStatus.Cleared) revert MarketIntervalNotCleared(interval);
+        // every position is settled first: a meter's flags tell whether it had one
+        if (s.chunksSettled != s.chunksCleared) {
+            revert MarketPositionsUnsettled(interval, s.chunksSettled, s.chunksCleared);
+        }
         SettleContext memory c = _settleContext(s, interval, meterIndices.length);
         // only meters with readings: missing ones are not settled as zero here
         c.missingAsZero = 0;

@@ -9,14 +9,14 @@ the three formats, for the market operator, the API's read model and the tests.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from eth_utils import to_checksum_address
 
 from contracts.eip712 import ZERO32, CompactSignature, Order, Side
 
-ORDER_BYTES = 165
+ORDER_BYTES = 137
 BATTERY_BYTES = 32
 POSITION_BYTES = 48
 SETTLEMENT_BYTES = 64
@@ -53,13 +53,15 @@ class ClearedOrder:
 
 
 def encode_order(order: Order, fill_wh: int, signature: CompactSignature) -> bytes:
-    """One packed order: 165 bytes, 197 with a battery id."""
+    """One packed order: 137 bytes, 169 with a battery id. The maker and the interval are
+    not sent: the contract hashes the order with the meter's owner and the clearing's
+    interval."""
     has_battery = order.battery_id != ZERO32
     flags = int(order.side) | (_HAS_BATTERY if has_battery else 0)
+    if len(order.meter_id) != 32:
+        raise PackedFormatError("meter_id must be 32 bytes")
     parts = [
-        bytes.fromhex(order.maker.removeprefix("0x")),
         order.meter_id,
-        _u(order.interval, 8),
         _u(flags, 1),
         _u(order.energy_wh, 8),
         _u(order.limit_price, 8),
@@ -69,8 +71,6 @@ def encode_order(order: Order, fill_wh: int, signature: CompactSignature) -> byt
         signature.r,
         signature.vs,
     ]
-    if len(parts[0]) != 20 or len(order.meter_id) != 32:
-        raise PackedFormatError("maker must be a 0x address and meter_id 32 bytes")
     if has_battery:
         parts.append(order.battery_id)
     return b"".join(parts)
@@ -81,15 +81,20 @@ def encode_orders(orders: Iterable[ClearedOrder]) -> bytes:
     return b"".join(o.encode() for o in orders)
 
 
-def decode_orders(data: bytes) -> list[ClearedOrder]:
-    """The orders of a `submitClearing` call, as the contract reads them."""
+def decode_orders(data: bytes, *, owners: Mapping[bytes, str], interval: int) -> list[ClearedOrder]:
+    """The orders of a `submitClearing` call, as the contract reads them. The packed orders
+    carry neither maker nor interval (the contract takes the meter's owner and the call's
+    interval), so the caller gives them: `owners` maps meter ids to their owners."""
     out: list[ClearedOrder] = []
     p = 0
     while p < len(data):
         if p + ORDER_BYTES > len(data):
             raise PackedFormatError(f"truncated order at byte {p}")
         rec = data[p : p + ORDER_BYTES]
-        flags = rec[60]
+        meter_id = bytes(rec[0:32])
+        if meter_id not in owners:
+            raise PackedFormatError(f"order at byte {p} is for unknown meter 0x{meter_id.hex()}")
+        flags = rec[32]
         if flags > (_SELL | _HAS_BATTERY):
             raise PackedFormatError(f"order at byte {p} has flags {flags}")
         battery = ZERO32
@@ -100,18 +105,18 @@ def decode_orders(data: bytes) -> list[ClearedOrder]:
                 raise PackedFormatError(f"bad battery id at byte {p}")
             p += BATTERY_BYTES
         order = Order(
-            maker=_address(rec[0:20]),
-            meter_id=bytes(rec[20:52]),
-            interval=int.from_bytes(rec[52:60], "big"),
+            maker=owners[meter_id],
+            meter_id=meter_id,
+            interval=interval,
             side=Side(flags & _SELL),
-            energy_wh=int.from_bytes(rec[61:69], "big"),
-            limit_price=int.from_bytes(rec[69:77], "big"),
-            nonce=int.from_bytes(rec[77:85], "big"),
-            expiry=int.from_bytes(rec[85:93], "big"),
+            energy_wh=int.from_bytes(rec[33:41], "big"),
+            limit_price=int.from_bytes(rec[41:49], "big"),
+            nonce=int.from_bytes(rec[49:57], "big"),
+            expiry=int.from_bytes(rec[57:65], "big"),
             battery_id=bytes(battery),
         )
-        signature = CompactSignature(r=bytes(rec[101:133]), vs=bytes(rec[133:165]))
-        out.append(ClearedOrder(order, int.from_bytes(rec[93:101], "big"), signature))
+        signature = CompactSignature(r=bytes(rec[73:105]), vs=bytes(rec[105:137]))
+        out.append(ClearedOrder(order, int.from_bytes(rec[65:73], "big"), signature))
     return out
 
 
@@ -210,7 +215,7 @@ def split_orders(data: bytes) -> Sequence[bytes]:
     out = []
     p = 0
     while p < len(data):
-        size = ORDER_BYTES + (BATTERY_BYTES if data[p + 60] & _HAS_BATTERY else 0)
+        size = ORDER_BYTES + (BATTERY_BYTES if data[p + 32] & _HAS_BATTERY else 0)
         out.append(data[p : p + size])
         p += size
     return out

@@ -273,6 +273,8 @@ class OrderOracle:
         """`settle` from the positions per chunk (`positions_of`), e.g. after a restart."""
         receipts = []
         for k, chunk in enumerate(chunks):
+            if not chunk:
+                continue  # no positions: the contract counted the chunk settled at clearing
             call = self.contract.functions.settlePositions(interval, k, encode_positions(chunk))
             receipts.append(self.sender.send(call, sender=self.operator))
         traded = {p.meter_index for chunk in chunks for p in chunk}

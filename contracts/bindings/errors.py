@@ -857,27 +857,6 @@ class MarketMeterIndexUnknown(ContractRevert):
         return cls(int(revert.args_[0]), data=revert.data)
 
 
-class MarketMeterNotOwned(ContractRevert):
-    """`MarketMeterNotOwned(bytes32 meterId, address maker, address owner)`"""
-
-    SELECTOR: ClassVar[bytes] = bytes.fromhex("a668e600")
-
-    def __init__(self, meter_id: bytes, maker: str, owner: str, *, data: bytes = b"") -> None:
-        super().__init__("MarketMeterNotOwned", (meter_id, maker, owner), data)
-        self.meter_id = meter_id
-        self.maker = maker
-        self.owner = owner
-
-    @classmethod
-    def from_revert(cls, revert: ContractRevert) -> MarketMeterNotOwned:
-        return cls(
-            bytes(revert.args_[0]),
-            str(revert.args_[1]),
-            str(revert.args_[2]),
-            data=revert.data,
-        )
-
-
 class MarketOrderCountMismatch(ContractRevert):
     """`MarketOrderCountMismatch(uint64 interval, uint256 remaining, uint256 given)`"""
 
@@ -950,21 +929,6 @@ class MarketOrderInTheMoneyNotFilled(ContractRevert):
             int(revert.args_[3]),
             data=revert.data,
         )
-
-
-class MarketOrderIntervalMismatch(ContractRevert):
-    """`MarketOrderIntervalMismatch(bytes32 orderHash, uint64 orderInterval)`"""
-
-    SELECTOR: ClassVar[bytes] = bytes.fromhex("799a4dc9")
-
-    def __init__(self, order_hash: bytes, order_interval: int, *, data: bytes = b"") -> None:
-        super().__init__("MarketOrderIntervalMismatch", (order_hash, order_interval), data)
-        self.order_hash = order_hash
-        self.order_interval = order_interval
-
-    @classmethod
-    def from_revert(cls, revert: ContractRevert) -> MarketOrderIntervalMismatch:
-        return cls(bytes(revert.args_[0]), int(revert.args_[1]), data=revert.data)
 
 
 class MarketOrderOutOfSequence(ContractRevert):
@@ -1063,6 +1027,38 @@ class MarketPositionsMismatch(ContractRevert):
     @classmethod
     def from_revert(cls, revert: ContractRevert) -> MarketPositionsMismatch:
         return cls(int(revert.args_[0]), int(revert.args_[1]), data=revert.data)
+
+
+class MarketPositionsUnsettled(ContractRevert):
+    """`MarketPositionsUnsettled(uint64 interval, uint16 chunksSettled, uint16 chunksCleared)`"""
+
+    SELECTOR: ClassVar[bytes] = bytes.fromhex("9fa3a5a8")
+
+    def __init__(
+        self,
+        interval: int,
+        chunks_settled: int,
+        chunks_cleared: int,
+        *,
+        data: bytes = b"",
+    ) -> None:
+        super().__init__(
+            "MarketPositionsUnsettled",
+            (interval, chunks_settled, chunks_cleared),
+            data,
+        )
+        self.interval = interval
+        self.chunks_settled = chunks_settled
+        self.chunks_cleared = chunks_cleared
+
+    @classmethod
+    def from_revert(cls, revert: ContractRevert) -> MarketPositionsUnsettled:
+        return cls(
+            int(revert.args_[0]),
+            int(revert.args_[1]),
+            int(revert.args_[2]),
+            data=revert.data,
+        )
 
 
 class MarketPriceSeparationUnjustified(ContractRevert):
@@ -1701,16 +1697,15 @@ BY_SELECTOR: dict[bytes, Callable[[ContractRevert], ContractRevert]] = {
     MarketMeterHasPosition.SELECTOR: MarketMeterHasPosition.from_revert,
     MarketMeterInactive.SELECTOR: MarketMeterInactive.from_revert,
     MarketMeterIndexUnknown.SELECTOR: MarketMeterIndexUnknown.from_revert,
-    MarketMeterNotOwned.SELECTOR: MarketMeterNotOwned.from_revert,
     MarketOrderCountMismatch.SELECTOR: MarketOrderCountMismatch.from_revert,
     MarketOrderExpired.SELECTOR: MarketOrderExpired.from_revert,
     MarketOrderInTheMoneyNotFilled.SELECTOR: MarketOrderInTheMoneyNotFilled.from_revert,
-    MarketOrderIntervalMismatch.SELECTOR: MarketOrderIntervalMismatch.from_revert,
     MarketOrderOutOfSequence.SELECTOR: MarketOrderOutOfSequence.from_revert,
     MarketOrderOutOfTheMoneyFilled.SELECTOR: MarketOrderOutOfTheMoneyFilled.from_revert,
     MarketOrderSignatureInvalid.SELECTOR: MarketOrderSignatureInvalid.from_revert,
     MarketOrdersMalformed.SELECTOR: MarketOrdersMalformed.from_revert,
     MarketPositionsMismatch.SELECTOR: MarketPositionsMismatch.from_revert,
+    MarketPositionsUnsettled.SELECTOR: MarketPositionsUnsettled.from_revert,
     MarketPriceSeparationUnjustified.SELECTOR: MarketPriceSeparationUnjustified.from_revert,
     MarketQuorumNotMet.SELECTOR: MarketQuorumNotMet.from_revert,
     MarketQuorumRequired.SELECTOR: MarketQuorumRequired.from_revert,

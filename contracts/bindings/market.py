@@ -39,7 +39,7 @@ class Market(AccessControlFunctions, PausableFunctions):
     """`Market` at an address on a `Chain`."""
 
     ARTIFACT = "Market"
-    ABI_HASH = "6ccf0894cb64adc920b18bcee7de0d2baaa5ed9a1f0d276f99c0c43a533b2cd2"
+    ABI_HASH = "e4912680f79c0bf62ad04dd4c026d56c83b59930d9edd4360b87d4ccdc0d63ec"
 
     @classmethod
     def deploy(

@@ -19,11 +19,14 @@ interface IMarket {
     // (big-endian, no ABI padding): calldata is most of a clearing's cost, and ABI tuples
     // are two thirds zeros. `contracts/packed.py` encodes and decodes both formats.
     //
-    // Order (165 bytes, 197 with a battery), one after the other in book order:
-    //   maker address (20) | meterId bytes32 (32) | interval uint64 (8) | flags uint8 (1:
-    //   bit 0 sell, bit 1 a battery id follows, other bits zero) | energyWh uint64 (8) |
-    //   limitPrice uint64 (8) | nonce uint64 (8) | expiry uint64 (8) | fillWh uint64 (8) |
-    //   r bytes32 (32) | vs bytes32 (32) | [batteryId bytes32 (32), non-zero]
+    // Order (137 bytes, 169 with a battery), one after the other in book order:
+    //   meterId bytes32 (32) | flags uint8 (1: bit 0 sell, bit 1 a battery id follows,
+    //   other bits zero) | energyWh uint64 (8) | limitPrice uint64 (8) | nonce uint64 (8) |
+    //   expiry uint64 (8) | fillWh uint64 (8) | r bytes32 (32) | vs bytes32 (32) |
+    //   [batteryId bytes32 (32), non-zero]
+    // The order's maker and interval are not sent: the contract hashes the order with the
+    // meter's registered owner and the clearing's interval, so the signature only recovers
+    // to the owner for an order the owner signed for this interval.
     //
     // Position (48 bytes), one per meter with orders, in book order:
     //   meterIndex uint32 (4) | owner address (20) | price uint64 (8) | soldWh uint64 (8) |
@@ -155,11 +158,9 @@ interface IMarket {
     error MarketClearingHeaderMismatch(uint64 interval);
     error MarketFeederCountMismatch(uint256 expected, uint256 given);
     error MarketOrdersMalformed(uint256 length, uint256 at);
-    error MarketOrderIntervalMismatch(bytes32 orderHash, uint64 orderInterval);
     error MarketOrderExpired(bytes32 orderHash, uint64 expiry);
     error MarketOrderSignatureInvalid(bytes32 orderHash, address recovered);
     error MarketMeterInactive(bytes32 meterId);
-    error MarketMeterNotOwned(bytes32 meterId, address maker, address owner);
     error MarketOrderOutOfSequence(bytes32 orderHash, uint32 meterIndex);
     error MarketFillExceedsOrder(bytes32 orderHash, uint64 fillWh, uint64 energyWh);
     error MarketOrderInTheMoneyNotFilled(bytes32 orderHash, uint64 limitPrice, uint64 price, uint64 fillWh);
@@ -191,6 +192,7 @@ interface IMarket {
     error MarketEscrowTooLarge(uint32 meterIndex, uint256 escrow);
     error MarketReadingMissing(uint64 interval, uint32 meterIndex);
     error MarketMeterHasPosition(uint64 interval, uint32 meterIndex);
+    error MarketPositionsUnsettled(uint64 interval, uint16 chunksSettled, uint16 chunksCleared);
     error MarketMeterAlreadySettled(uint64 interval, uint32 meterIndex);
 
     // -- interval inputs -----------------------------------------------------------------------
@@ -252,6 +254,9 @@ interface IMarket {
 
     /// @notice Settles meters that had no order in a cleared interval: their whole metered
     ///         energy is imbalance.
+    /// @dev Anyone, once every chunk's positions are settled (a meter's position marks it
+    ///      at settlement, which is how this call tells the meters without orders); a chunk
+    ///      without positions counts as settled when it is cleared.
     function settleMeters(uint64 interval, uint32[] calldata meterIndices) external;
 
     // -- governance ----------------------------------------------------------------------------
@@ -286,7 +291,8 @@ interface IMarket {
         view
         returns (bool posted, uint64 importWh, uint64 exportWh);
 
-    /// @notice Whether a meter had a position in `interval` and whether it was settled.
+    /// @notice Whether a meter was settled in `interval`, and whether with a position (known
+    ///         once its chunk is settled: both are set then).
     function meterStatus(uint64 interval, uint32 meterIndex) external view returns (bool hasPosition, bool settled);
 
     /// @notice keccak256 of clearing chunk `chunk`'s packed positions, and whether it was

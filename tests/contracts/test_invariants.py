@@ -202,7 +202,8 @@ class MarketMachine(RuleBasedStateMachine):
         chunks = iv.clearing.position_list(chunk)
         positioned = {p.meter_index for ch in chunks for p in ch}
         for n, positions in enumerate(chunks):
-            if n in iv.chunks_settled:
+            if n in iv.chunks_settled or not positions:
+                # a chunk without positions counts as settled from its clearing
                 # no order settles twice
                 err = self.suite.reverts(market.settlePositions(iv.interval, n, packed[n]), anyone)
                 assert err.name == "MarketChunkAlreadySettled"
@@ -215,7 +216,11 @@ class MarketMachine(RuleBasedStateMachine):
             iv.chunks_settled.add(n)
             self._apply(iv, receipt)
         idle = sorted(set(iv.readings) - positioned - iv.settled_meters)
-        if idle:
+        if idle and any(ch and n not in iv.chunks_settled for n, ch in enumerate(chunks)):
+            # meters without orders wait until every position is settled
+            err = self.suite.reverts(market.settleMeters(iv.interval, idle), anyone)
+            assert err.name == "MarketPositionsUnsettled"
+        elif idle:
             receipt = self.suite.send(market.settleMeters(iv.interval, idle), anyone)
             self._apply(iv, receipt)
             err = self.suite.reverts(market.settleMeters(iv.interval, idle[:1]), anyone)

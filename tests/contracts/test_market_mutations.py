@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from contracts.eip712 import Side
+from contracts.eip712 import Side, order_digest, sign_order
 from tests.contracts.community import Clearing, Community, equilibrium
 from tests.contracts.suite import Suite
 
@@ -124,7 +124,7 @@ def test_feeder_price_apart_from_the_connection_without_congestion(
 def test_a_swapped_signature(market: tuple[Community, Clearing]) -> None:
     c, clearing = market
     orders = clearing.orders()
-    orders[0] = orders[0][:101] + orders[1][101:165]  # r and vs of another order
+    orders[0] = orders[0][:73] + orders[1][73:137]  # r and vs of another order
     err = _submit(c, clearing, orders)
     assert err.name == "MarketOrderSignatureInvalid" and err.args_[0] == clearing.book[0].digest
 
@@ -239,13 +239,17 @@ def test_order_checks_expiry_interval_ownership_and_credit(suite: Suite) -> None
     c.post_tariffs(t, IMP, FIT)
     err = attempt([c.order(a, Side.BUY, 1_000, 200, t, expiry=1)])
     assert err.name == "MarketOrderExpired" and err.args_[1] == 1
-    err = attempt([c.order(a, Side.BUY, 1_000, 200, t + 1)])
-    assert err.name == "MarketOrderIntervalMismatch" and err.args_[1] == t + 1
+    # the packed order carries neither interval nor maker: the contract hashes it for the
+    # clearing's interval and the meter's owner, so an order signed for another interval,
+    # or by someone other than the owner, does not recover to the owner
+    other = c.order(a, Side.BUY, 1_000, 200, t + 1)
+    err = attempt([other])
+    assert err.name == "MarketOrderSignatureInvalid"
+    assert err.args_[0] == order_digest(replace(other.order, interval=t), c.domain)
+    assert err.args_[1] not in (a.address.lower(), "0x" + "0" * 40)
     forged = c.order(a, Side.BUY, 1_000, 200, t)
     forged = replace(forged, member=b)  # a signs, but the order sits on b's meter in the book
     forged_order = replace(forged.order, meter_id=b.meter_id)
-    from contracts.eip712 import order_digest, sign_order
-
     forged = replace(
         forged,
         order=forged_order,
@@ -253,10 +257,9 @@ def test_order_checks_expiry_interval_ownership_and_credit(suite: Suite) -> None
         digest=order_digest(forged_order, c.domain),
     )
     err = attempt([forged])
-    assert (err.name, err.args_) == (
-        "MarketMeterNotOwned",
-        (b.meter_id, a.address.lower(), b.address.lower()),
-    )
+    assert err.name == "MarketOrderSignatureInvalid"
+    assert err.args_[0] == order_digest(replace(forged_order, maker=b.address), c.domain)
+    assert err.args_[1] not in (a.address.lower(), b.address.lower())
     err = attempt([c.order(b, Side.BUY, 1_000, 400, t), c.order(s, Side.SELL, 1_000, 10, t)])
     assert err.name == "LedgerInsufficientCredit" and err.args_[0] == b.address.lower()
     suite.send(suite.Registry.functions.setMeterActive(a.meter_id, False), suite.grid)
@@ -287,21 +290,21 @@ def test_malformed_packed_orders(market: tuple[Community, Clearing]) -> None:
     c, clearing = market
     orders = clearing.orders()
     # a flags byte with an unknown bit: the orders no longer tile
-    bad_flags = orders[1][:60] + bytes([orders[1][60] | 4]) + orders[1][61:]
+    bad_flags = orders[1][:32] + bytes([orders[1][32] | 4]) + orders[1][33:]
     data = [orders[0], bad_flags, *orders[2:]]
     err = _submit(c, clearing, data)
     assert (err.name, err.args_) == ("MarketOrdersMalformed", (len(b"".join(data)), 1))
     # the battery flag with a zero battery id
-    no_battery = orders[0][:60] + bytes([orders[0][60] | 2]) + orders[0][61:] + b"\0" * 32
+    no_battery = orders[0][:32] + bytes([orders[0][32] | 2]) + orders[0][33:] + b"\0" * 32
     err = _submit(c, clearing, [no_battery, *orders[1:]])
     assert (err.name, err.args_) == ("MarketOrdersMalformed", (0, 0))
 
 
-def test_a_zero_maker_with_an_unrecoverable_signature(market: tuple[Community, Clearing]) -> None:
+def test_an_unrecoverable_signature(market: tuple[Community, Clearing]) -> None:
     c, clearing = market
     orders = clearing.orders()
-    # maker zero and r zero: ecrecover finds no signer, which must not pass for the maker
-    orders[0] = b"\0" * 20 + orders[0][20:101] + b"\0" * 32 + orders[0][133:]
+    # r zero: ecrecover finds no signer (address zero), which must never pass for the owner
+    orders[0] = orders[0][:73] + b"\0" * 32 + orders[0][105:]
     err = _submit(c, clearing, orders)
     assert err.name == "MarketOrderSignatureInvalid"
-    assert err.args_[1] == "0x" + "0" * 40
+    assert err.args_ == (clearing.book[0].digest, "0x" + "0" * 40)

@@ -71,6 +71,12 @@ def test_chunked_clearing_and_settlement_per_chunk(suite: Suite, chunk: int) -> 
     chunks = clearing.positions(chunk)
     settled = []
     for k, positions in enumerate(chunks):
+        if not positions:
+            # a chunk whose orders all belong to a position carried on: settled at clearing
+            assert tuple(suite.call(market.chunkPositions(t, k))) == (b"\0" * 32, True)
+            err = suite.reverts(market.settlePositions(t, k, positions), suite.prosumers[0])
+            assert (err.name, err.args_) == ("MarketChunkAlreadySettled", (t, k))
+            continue
         assert tuple(suite.call(market.chunkPositions(t, k))) == (keccak(positions), False)
         receipt = suite.send(market.settlePositions(t, k, positions), suite.prosumers[0])
         for ev in suite.events(suite.Market, "MetersSettled", receipt):
@@ -183,14 +189,18 @@ def test_settle_meters_without_orders(suite: Suite) -> None:
     clearing = _cleared(c, t)
     idle, exporter = c.members[5], c.members[6]
     market = suite.Market.functions
+    # meters without orders wait for the positions: a position marks its meter when settled
+    err = suite.reverts(market.settleMeters(t, [idle.meter_index]), suite.prosumers[0])
+    assert (err.name, err.args_) == ("MarketPositionsUnsettled", (t, 0, 1))
+    c.post_readings(t, _readings(c, clearing))
+    suite.send(market.settlePositions(t, 0, clearing.positions()[0]), suite.prosumers[0])
     err = suite.reverts(market.settleMeters(t, [idle.meter_index]), suite.prosumers[0])
     assert (err.name, err.args_) == ("MarketReadingMissing", (t, idle.meter_index))
-    c.post_readings(
-        t, [*_readings(c, clearing), (idle.meter_index, 1_000, 0), (exporter.meter_index, 0, 999)]
-    )
+    c.post_readings(t, [(idle.meter_index, 1_000, 0), (exporter.meter_index, 0, 999)])
     with_orders = c.members[0].meter_index
     err = suite.reverts(market.settleMeters(t, [with_orders]), suite.prosumers[0])
     assert (err.name, err.args_) == ("MarketMeterHasPosition", (t, with_orders))
+    assert tuple(suite.call(market.meterStatus(t, with_orders))) == (True, True)
     before = {m.address: suite.call(suite.Ledger.functions.account(m.address)) for m in c.members}
     receipt = suite.send(
         market.settleMeters(t, [idle.meter_index, exporter.meter_index]), suite.prosumers[0]
