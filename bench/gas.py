@@ -5,7 +5,8 @@ registers a community, and measures in one run:
 
 - clearing and settlement gas per order for books of 1, 10, 100 and 200 orders (half
   buys, half sells, one order per meter, cleared at one price with fills on both sides;
-  the balancing account is funded, as in operation, so no debts are recorded);
+  the balancing account is funded, as in operation, so no debts are recorded), sent with
+  EIP-2930 access lists as the order oracle sends them (`contracts/access_lists.py`);
 - meter-reading gas per reading for batches of 1, 100 and 500;
 - the same figures for `NaiveSettlement` (one ERC-20 transfer and one storage write per
   trade, one storage slot per reading).
@@ -24,6 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from contracts.access_lists import settlement_access_list
 from contracts.artifacts import load_artifact
 from contracts.chain import Chain, embedded
 from contracts.eip712 import Side
@@ -90,15 +92,21 @@ def measure() -> dict[str, Any]:
         c.commit(t, book)
         c.post_tariffs(t, IMP, FIT)
         clearing = equilibrium(t, book, import_tariff=IMP, feed_in_tariff=FIT)
-        clearing_gas = sum(_gas(r) for r in c.submit(clearing))
+        # as the order oracle sends them: with EIP-2930 access lists
+        clearing_gas = sum(_gas(r) for r in c.submit(clearing, access_list=True))
         readings = [
             (m.meter_index, 900 if i % 2 == 0 else 0, 0 if i % 2 == 0 else 1_100)
             for i, m in enumerate(c.members[:n])
         ]
         c.post_readings(t, sorted(readings))
         positions = clearing.positions()[0]
-        receipt = suite.send(
-            suite.Market.functions.settlePositions(t, 0, positions), suite.prosumers[0]
+        access = settlement_access_list(
+            ledger=suite.Ledger.address, positions=clearing.position_list()[0]
+        )
+        receipt = suite.chain.send(
+            suite.Market.functions.settlePositions(t, 0, positions),
+            sender=suite.prosumers[0],
+            access_list=access,
         )
         result[f"clearing_gas_per_order_{n}"] = clearing_gas // n
         result[f"settlement_gas_per_order_{n}"] = _gas(receipt) // n

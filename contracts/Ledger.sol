@@ -198,11 +198,11 @@ contract Ledger is AccessControl, Pausable, ILedger {
             p := escrows.offset
             end := add(p, escrows.length)
             // amounts below 2^96 each, at most one per 32 bytes of calldata: no overflow
+            mstore(0x20, _accounts.slot)
             for {} lt(p, end) { p := add(p, 32) } {
                 let w := calldataload(p)
                 let amount := and(w, 0xffffffffffffffffffffffff)
                 mstore(0x00, shr(96, w))
-                mstore(0x20, _accounts.slot)
                 let slot := keccak256(0x00, 0x40)
                 let word := sload(slot)
                 let available := and(word, 0xffffffffffffffffffffffff)
@@ -270,15 +270,17 @@ contract Ledger is AccessControl, Pausable, ILedger {
             // debt flags before and none after, no field overflowing. It stops at the first
             // entry that needs more, which `_applySettlement` then applies in full.
             assembly ("memory-safe") {
+                mstore(0x20, _accounts.slot)
                 for {} lt(p, end) {} {
+                    let w0 := calldataload(p)
                     let w1 := calldataload(add(p, 32))
-                    mstore(0x00, shr(96, calldataload(p)))
-                    mstore(0x20, _accounts.slot)
+                    mstore(0x00, shr(96, w0))
                     let slot := keccak256(0x00, 0x40)
                     let word := sload(slot)
                     if shr(248, word) { break }
                     // fields are below 2^96 and net below 2^127 in magnitude: no sum here
-                    // reaches 2^256; every change of a field is checked to stay in the field
+                    // reaches 2^256; every change of a field is checked to stay in the field,
+                    // so adding to a field never carries into the next
                     let funds := and(shr(64, w1), 0xffffffffffffffff) // escrow released
                     if gt(funds, and(shr(96, word), 0xffffffffffffffff)) { break }
                     word := sub(word, shl(96, funds))
@@ -301,21 +303,20 @@ contract Ledger is AccessControl, Pausable, ILedger {
                             word := sub(word, net)
                         }
                     }
-                    {
-                        // energy: + metered export - delivered (delivered <= export, 32 bits each)
-                        let w0 := calldataload(p)
-                        let field := sub(
-                            add(and(shr(160, word), 0xffffffffffff), and(shr(32, w0), 0xffffffff)),
-                            and(w0, 0xffffffff)
-                        )
-                        if gt(field, 0xffffffffffff) { break }
-                        word := or(and(word, not(shl(160, 0xffffffffffff))), shl(160, field))
-                        field := add(and(shr(208, word), 0xffffffffff), and(w1, 0xffffffffffffffff)) // reward
-                        if gt(field, 0xffffffffff) { break }
-                        word := or(and(word, not(shl(208, 0xffffffffff))), shl(208, field))
-                        exported := add(exported, and(shr(32, w0), 0xffffffff))
-                        delivered := add(delivered, and(w0, 0xffffffff))
+                    // energy: + metered export - delivered (delivered <= export, 32 bits each)
+                    let exportWh := and(shr(32, w0), 0xffffffff)
+                    let field := sub(exportWh, and(w0, 0xffffffff))
+                    if field {
+                        if gt(add(and(shr(160, word), 0xffffffffffff), field), 0xffffffffffff) { break }
+                        word := add(word, shl(160, field))
                     }
+                    field := and(w1, 0xffffffffffffffff) // reward
+                    if field {
+                        if gt(add(and(shr(208, word), 0xffffffffff), field), 0xffffffffff) { break }
+                        word := add(word, shl(208, field))
+                    }
+                    exported := add(exported, exportWh)
+                    delivered := add(delivered, and(w0, 0xffffffff))
                     sstore(slot, word)
                     balancingCredit := funds
                     p := add(p, 64)

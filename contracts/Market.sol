@@ -1105,19 +1105,18 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
                     mstore(0x20, mload(add(c, SX_READINGS_BASE)))
                     readingWord := sload(keccak256(0x00, 0x40))
                 }
-                // the settled flag: two bits a meter, 128 a word, written back when it changes
+                // the flags: two bits a meter, 128 a word, written back when the word changes
                 if iszero(eq(shr(7, idx), shr(7, prev))) {
+                    mstore(0x20, mload(add(c, SX_FLAGS_BASE)))
                     if iszero(eq(prev, not(0))) {
                         mstore(0x00, shr(7, prev))
-                        mstore(0x20, mload(add(c, SX_FLAGS_BASE)))
                         sstore(keccak256(0x00, 0x40), flagWord)
                     }
                     mstore(0x00, shr(7, idx))
-                    mstore(0x20, mload(add(c, SX_FLAGS_BASE)))
                     flagWord := sload(keccak256(0x00, 0x40))
                 }
-                flagWord := or(flagWord, shl(shl(1, and(idx, 127)), or(FLAG_HAS_POSITION, FLAG_SETTLED)))
                 prev := idx
+                flagWord := or(flagWord, shl(shl(1, and(idx, 127)), or(FLAG_HAS_POSITION, FLAG_SETTLED)))
                 let importWh := and(shr(mul(mod(idx, 6), 42), readingWord), 0x3ffffffffff) // the entry
                 if iszero(importWh) {
                     if iszero(mload(add(c, SX_MISSING_AS_ZERO))) {
@@ -1141,14 +1140,15 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
                         )
                     )
                     // the reward: rewardPerKwh per kWh delivered or bought and used, capped
-                    let perKwh := mload(add(c, SX_REWARD_PER_KWH))
-                    if perKwh {
+                    let reward := mload(add(c, SX_REWARD_PER_KWH))
+                    if reward {
                         let used := and(amounts, 0xffffffffffffffff)
                         if lt(importWh, used) { used := importWh }
-                        perKwh := div(mul(add(delivered, used), perKwh), 1000)
-                        if gt(perKwh, 0xffffffffffffffff) { perKwh := 0xffffffffffffffff }
+                        reward := div(mul(add(delivered, used), reward), 1000)
+                        if gt(reward, 0xffffffffffffffff) { reward := 0xffffffffffffffff }
                     }
-                    mstore(add(q, 32), perKwh) // word 1's low 64 bits, completed below
+                    // word 1's low 64 bits; the rest is or-ed in below
+                    mstore(add(q, 32), reward)
                 }
                 // word 1: net credit (int128) | escrow (uint64) | reward (uint64), as
                 // SettlementMath.netCredit: operands below 2^64, products below 2^128
@@ -1159,17 +1159,14 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
                         sub(sub(exportWh, importWh), and(shr(64, amounts), 0xffffffffffffffff)),
                         and(amounts, 0xffffffffffffffff)
                     )
-                    if sgt(importWh, 0) {
-                        net := add(net, div(mul(importWh, mload(add(c, SX_FEED_IN_TARIFF))), 1000))
-                    }
-                    if slt(importWh, 0) {
+                    switch slt(importWh, 0)
+                    case 0 { net := add(net, div(mul(importWh, mload(add(c, SX_FEED_IN_TARIFF))), 1000)) }
+                    default {
                         net := sub(net, div(add(mul(sub(0, importWh), mload(add(c, SX_IMPORT_TARIFF))), 999), 1000))
                     }
+                    // the escrow locked at clearing: ceil(bought x price / 1000), below 2^64
                     let escrow := div(add(mul(and(amounts, 0xffffffffffffffff), shr(128, amounts)), 999), 1000)
-                    mstore(
-                        add(q, 32),
-                        or(or(shl(128, net), shl(64, and(escrow, 0xffffffffffffffff))), mload(add(q, 32)))
-                    )
+                    mstore(add(q, 32), or(or(shl(128, net), shl(64, escrow)), mload(add(q, 32))))
                 }
                 q := add(q, 64)
             }

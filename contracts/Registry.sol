@@ -185,9 +185,9 @@ contract Registry is AccessControl, IRegistry {
             if gt(calldatasize(), 36) {
                 let out := mload(0x40)
                 let size := shl(5, shr(5, sub(calldatasize(), 4)))
+                mstore(0x20, _meters.slot)
                 for { let i := 0 } lt(i, size) { i := add(i, 0x20) } {
                     mstore(0x00, calldataload(add(4, i)))
-                    mstore(0x20, _meters.slot)
                     mstore(add(out, i), sload(keccak256(0x00, 0x40)))
                 }
                 return(out, size)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,8 @@ class Artifact:
     # offset and length of every immutable in the deployed code: filled in at deployment,
     # so they are masked when the code on-chain is compared with the artifact.
     immutable_ranges: tuple[tuple[int, int], ...]
+    # the compiler's storage layout: {"storage": [{"label", "slot", "offset", "type"}, ...]}
+    storage_layout: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def abi_hash(self) -> str:
@@ -72,6 +74,7 @@ def load_artifact(name: str, artifacts_dir: Path = ARTIFACTS_DIR) -> Artifact:
         bytecode=_hex(data["bytecode"]),
         deployed_bytecode=_hex(data["deployedBytecode"]),
         immutable_ranges=ranges,
+        storage_layout=data.get("storageLayout", {}),
     )
 
 

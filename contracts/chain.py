@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
@@ -67,11 +67,18 @@ class Chain:
 
     # -- writing ---------------------------------------------------------------------------
     def send(
-        self, function: ContractFunction | ContractConstructor, *, sender: LocalAccount
+        self,
+        function: ContractFunction | ContractConstructor,
+        *,
+        sender: LocalAccount,
+        access_list: Sequence[Mapping[str, Any]] | None = None,
     ) -> TxReceipt:
         """Sign, send and wait for `function`; raise `ContractRevert` before sending if the
-        node's gas estimate already reverts (so nothing is paid for a doomed transaction)."""
+        node's gas estimate already reverts (so nothing is paid for a doomed transaction).
+        `access_list`: EIP-2930 slots to pre-warm (`contracts.access_lists`)."""
         params: TxParams = {"from": sender.address, "chainId": self.chain_id}
+        if access_list:
+            params["accessList"] = cast(Any, list(access_list))
         try:
             params["gas"] = _with_headroom(function.estimate_gas(params))
         except REVERTS as exc:

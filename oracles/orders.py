@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
@@ -21,6 +22,7 @@ from web3.types import TxReceipt
 
 import market
 from contracts import merkle
+from contracts.access_lists import clearing_access_list, settlement_access_list
 from contracts.chain import Chain
 from contracts.eip712 import CompactSignature, Order, Side
 from contracts.packed import Position, encode_order, encode_positions
@@ -228,6 +230,10 @@ class OrderOracle:
     def contract(self):  # type: ignore[no-untyped-def]
         return self.chain.contract("Market", self.market_address)
 
+    @cached_property
+    def ledger_address(self) -> str:
+        return str(self.chain.call(self.contract.functions.ledger()))
+
     def envelopes(self, interval: int) -> list[Envelope]:
         registry = self.chain.contract("Registry", self.registry_address)
         raw = self.chain.call(registry.functions.envelopesAt(interval))
@@ -257,7 +263,16 @@ class OrderOracle:
                 b"".join(orders[start : start + size]),
                 k == len(starts) - 1,
             )
-            receipts.append(self.sender.send(call, sender=self.operator))
+            chunk = zip(clearing.book, clearing.fills_wh, strict=True)
+            access = clearing_access_list(
+                registry=self.registry_address,
+                ledger=self.ledger_address,
+                orders=[
+                    (o.order.meter_id, o.order.maker, o.order.side, fill)
+                    for o, fill in list(chunk)[start : start + size]
+                ],
+            )
+            receipts.append(self.sender.send(call, sender=self.operator, access_list=access))
         return receipts
 
     def settle(self, clearing: Clearing, meter_indices: Sequence[int]) -> list[TxReceipt]:
@@ -276,7 +291,8 @@ class OrderOracle:
             if not chunk:
                 continue  # no positions: the contract counted the chunk settled at clearing
             call = self.contract.functions.settlePositions(interval, k, encode_positions(chunk))
-            receipts.append(self.sender.send(call, sender=self.operator))
+            access = settlement_access_list(ledger=self.ledger_address, positions=chunk)
+            receipts.append(self.sender.send(call, sender=self.operator, access_list=access))
         traded = {p.meter_index for chunk in chunks for p in chunk}
         idle = [i for i in meter_indices if i not in traded]
         if idle:

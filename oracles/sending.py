@@ -23,6 +23,7 @@ from web3.contract.contract import ContractFunction
 from web3.exceptions import TransactionNotFound, Web3RPCError
 from web3.types import TxParams, TxReceipt
 
+from contracts.access_lists import AccessList
 from contracts.chain import REVERTS, Chain, _revert, _with_headroom
 from contracts.errors import TransactionFailed
 
@@ -56,11 +57,20 @@ class FeeBumpingSender:
     #: Every version sent, oldest first (for the audit record and for tests).
     attempts: list[Attempt] = field(default_factory=list)
 
-    def send(self, function: ContractFunction, *, sender: LocalAccount) -> TxReceipt:
+    def send(
+        self,
+        function: ContractFunction,
+        *,
+        sender: LocalAccount,
+        access_list: AccessList | None = None,
+    ) -> TxReceipt:
         """Sign, send and wait; replace with higher fees while stuck. Raises
         `ContractRevert` before sending if the call would revert, `TransactionFailed` if
-        no version is mined after `max_attempts` or the mined one reverted."""
+        no version is mined after `max_attempts` or the mined one reverted. `access_list`:
+        EIP-2930 slots to pre-warm (`contracts.access_lists`)."""
         params: TxParams = {"from": sender.address, "chainId": self.chain.chain_id}
+        if access_list:
+            params["accessList"] = cast(Any, access_list)
         try:
             params["gas"] = _with_headroom(function.estimate_gas(params))
         except REVERTS as exc:

@@ -13,6 +13,7 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
 from contracts import merkle
+from contracts.access_lists import clearing_access_list
 from contracts.eip712 import CompactSignature, MarketDomain, Order, Side, order_digest, sign_order
 from contracts.packed import Position, encode_order, encode_positions
 from tests.contracts.suite import Suite
@@ -197,8 +198,12 @@ class Community:
             suite.role("PRICE_ORACLE_ROLE"),
         )
 
-    def submit(self, clearing: Clearing, *, chunk_size: int | None = None) -> list[Any]:
-        """Submit the clearing whole, or in chunks of `chunk_size`; returns the receipts."""
+    def submit(
+        self, clearing: Clearing, *, chunk_size: int | None = None, access_list: bool = False
+    ) -> list[Any]:
+        """Submit the clearing whole, or in chunks of `chunk_size`; returns the receipts.
+        With `access_list`, each transaction names the slots it touches, as the order
+        oracle's do (`contracts.access_lists`)."""
         suite = self.suite
         orders = clearing.orders()
         size = chunk_size or max(len(orders), 1)
@@ -209,7 +214,18 @@ class Community:
             fn = suite.Market.functions.submitClearing(
                 clearing.interval, clearing.header(), part, k == len(starts) - 1
             )
-            receipts.append(suite.send(fn, suite.role("MARKET_OPERATOR_ROLE")))
+            access = None
+            if access_list:
+                access = clearing_access_list(
+                    registry=suite.Registry.address,
+                    ledger=suite.Ledger.address,
+                    orders=[
+                        (e.order.meter_id, e.order.maker, e.order.side, e.fill)
+                        for e in clearing.book[start : start + size]
+                    ],
+                )
+            operator = suite.role("MARKET_OPERATOR_ROLE")
+            receipts.append(suite.chain.send(fn, sender=operator, access_list=access))
         return receipts
 
     def post_readings(self, interval: int, readings: Sequence[tuple[int, int, int]]) -> Any:
