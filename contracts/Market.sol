@@ -62,7 +62,7 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
     }
 
     /// @dev Working state of one clearing chunk, in memory. The per-order loop runs in
-    ///      assembly and reads and writes the fields up to `meterWordsPtr` at their offsets
+    ///      assembly and reads and writes the fields up to `batteriesPtr` at their offsets
     ///      (`CX_*`: 32 bytes a field, in declaration order), so keep the two in step. Buffers
     ///      are written through raw cursors (`*Ptr`, memory addresses) and sized once from the
     ///      order count, so the loop allocates nothing.
@@ -77,10 +77,7 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         uint256 hasLast; // CX_HAS_LAST
         uint256 lastMeterIndex; // CX_LAST_INDEX
         bytes32 lastDigest; // CX_LAST_DIGEST
-        // the cached meter: a meter's orders are consecutive, so it is read once
-        bytes32 meterId; // CX_METER_ID
-        uint256 meterWord; // CX_METER_WORD: `Registry.meterWord`
-        uint256 meterPrice; // CX_METER_PRICE: its feeder's price
+        uint256 meterPrice; // CX_METER_PRICE: the current meter's feeder price
         // the open position (the current meter's orders so far)
         uint256 posOpen; // CX_POS_OPEN
         uint256 posOwner; // CX_POS_OWNER
@@ -93,13 +90,20 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         uint256 feederNetPtr; // CX_FEEDER_NET_PTR: address of feederNet[0]
         uint256 positionCount; // CX_POSITION_COUNT
         uint256 stop; // CX_STOP: why `_clearRun` stopped (STOP_*), zero at the end
-        uint256 at; // CX_AT: the offset of the order it stopped at
-        uint256 meterWordsPtr; // CX_WORDS_PTR: the next of the chunk's meter words (`_scanOrders`)
+        uint256 at; // CX_AT: the calldata offset of the body of the order it stopped at
+        // cursors of the next order: its registry word (memory), its meter id and its
+        // battery id (calldata; see "packed calldata" in IMarket)
+        uint256 wordsPtr; // CX_WORDS_PTR
+        uint256 idsPtr; // CX_IDS_PTR
+        uint256 batteriesPtr; // CX_BATTERIES_PTR
         // read by Solidity only
         bool first;
         bool isFinal;
         uint256 chunk;
         uint256 orders;
+        uint256 bodiesOffset; // calldata offset of the first order body
+        uint256 ordersLength; // bytes of the packed orders
+        uint256 ordersEnd; // calldata offset just after them
         int256[] feederNet; // index = feeder id; index 0 unused
         bytes32[] leaves;
         bytes positions;
@@ -126,21 +130,20 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         bytes entries;
     }
 
-    uint256 private constant ORDER_BYTES = 137;
+    uint256 private constant BODY_BYTES = 105;
     uint256 private constant BATTERY_BYTES = 32;
     uint256 private constant POSITION_BYTES = 48;
     uint256 private constant ENTRY_BYTES = 64;
     uint256 private constant ORDER_SELL = 1;
     uint256 private constant ORDER_HAS_BATTERY = 2;
-    // offsets in a packed order (see "packed calldata" in IMarket)
-    uint256 private constant O_FLAGS = 32;
-    uint256 private constant O_ENERGY = 33;
-    uint256 private constant O_LIMIT = 41;
-    uint256 private constant O_NONCE = 49;
-    uint256 private constant O_EXPIRY = 57;
-    uint256 private constant O_FILL = 65;
-    uint256 private constant O_R = 73;
-    uint256 private constant O_VS = 105;
+    // offsets in an order body (see "packed calldata" in IMarket)
+    uint256 private constant O_ENERGY = 1;
+    uint256 private constant O_LIMIT = 9;
+    uint256 private constant O_NONCE = 17;
+    uint256 private constant O_EXPIRY = 25;
+    uint256 private constant O_FILL = 33;
+    uint256 private constant O_R = 41;
+    uint256 private constant O_VS = 73;
     /// @dev secp256k1n / 2: a larger `s` is the malleable twin of a valid signature.
     uint256 private constant HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
     uint256 private constant ADDRESS_MASK = 0x00ffffffffffffffffffffffffffffffffffffffff;
@@ -156,43 +159,44 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
     uint256 private constant CX_HAS_LAST = 0x120;
     uint256 private constant CX_LAST_INDEX = 0x140;
     uint256 private constant CX_LAST_DIGEST = 0x160;
-    uint256 private constant CX_METER_ID = 0x180;
-    uint256 private constant CX_METER_WORD = 0x1a0;
-    uint256 private constant CX_METER_PRICE = 0x1c0;
-    uint256 private constant CX_POS_OPEN = 0x1e0;
-    uint256 private constant CX_POS_OWNER = 0x200;
-    uint256 private constant CX_POS_PRICE = 0x220;
-    uint256 private constant CX_POS_SOLD = 0x240;
-    uint256 private constant CX_POS_BOUGHT = 0x260;
-    uint256 private constant CX_LEAVES_PTR = 0x280;
-    uint256 private constant CX_POSITIONS_PTR = 0x2a0;
-    uint256 private constant CX_ESCROWS_PTR = 0x2c0;
-    uint256 private constant CX_FEEDER_NET_PTR = 0x2e0;
-    uint256 private constant CX_POSITION_COUNT = 0x300;
-    uint256 private constant CX_STOP = 0x320;
-    uint256 private constant CX_AT = 0x340;
-    uint256 private constant CX_WORDS_PTR = 0x360;
-    /// @dev Where the context ends (0x80 + 32 fields x 32 bytes): the hashing scratch, the
+    uint256 private constant CX_METER_PRICE = 0x180;
+    uint256 private constant CX_POS_OPEN = 0x1a0;
+    uint256 private constant CX_POS_OWNER = 0x1c0;
+    uint256 private constant CX_POS_PRICE = 0x1e0;
+    uint256 private constant CX_POS_SOLD = 0x200;
+    uint256 private constant CX_POS_BOUGHT = 0x220;
+    uint256 private constant CX_LEAVES_PTR = 0x240;
+    uint256 private constant CX_POSITIONS_PTR = 0x260;
+    uint256 private constant CX_ESCROWS_PTR = 0x280;
+    uint256 private constant CX_FEEDER_NET_PTR = 0x2a0;
+    uint256 private constant CX_POSITION_COUNT = 0x2c0;
+    uint256 private constant CX_STOP = 0x2e0;
+    uint256 private constant CX_AT = 0x300;
+    uint256 private constant CX_WORDS_PTR = 0x320;
+    uint256 private constant CX_IDS_PTR = 0x340;
+    uint256 private constant CX_BATTERIES_PTR = 0x360;
+    /// @dev Where the context ends (0x80 + 35 fields x 32 bytes): the hashing scratch, the
     ///      call's second allocation, starts here (checked by `_openChunk`).
-    uint256 private constant CX_END = 0x480;
+    uint256 private constant CX_END = 0x4e0;
     // The hashing scratch at fixed addresses, so the loop writes each field with one store:
-    // the EIP-712 struct hash input (ten words: typehash, maker, meterId, interval, side,
-    // energyWh, limitPrice, nonce, expiry, batteryId; the typehash and the interval written
-    // once a chunk), the digest input (0x1901 | domain separator | struct hash: 66 bytes from
-    // H_DIGEST + 30) and ecrecover's input (digest, v, r, s).
-    uint256 private constant H_STRUCT = 0x480;
-    uint256 private constant H_MAKER = 0x4a0;
-    uint256 private constant H_METER = 0x4c0;
-    uint256 private constant H_INTERVAL = 0x4e0;
-    uint256 private constant H_SIDE = 0x500;
-    uint256 private constant H_ENERGY = 0x520;
-    uint256 private constant H_LIMIT = 0x540;
-    uint256 private constant H_NONCE = 0x560;
-    uint256 private constant H_EXPIRY = 0x580;
-    uint256 private constant H_BATTERY = 0x5a0;
-    uint256 private constant H_DIGEST = 0x5c0;
-    uint256 private constant H_RECOVER = 0x620;
-    uint256 private constant H_END = 0x6a0;
+    // the EIP-712 struct hash input (ten words from H_STRUCT: typehash, maker, meterId,
+    // interval, side, energyWh, limitPrice, nonce, expiry, batteryId; the typehash and the
+    // interval written once a chunk), the digest input (0x1901 | domain separator | struct
+    // hash: 66 bytes from H_DIGEST + 30) and ecrecover's input (digest, v, r, s). After a
+    // stop they still hold the stopped order's meter id, battery id and digest.
+    uint256 private constant H_STRUCT = 0x4e0;
+    uint256 private constant H_MAKER = 0x500;
+    uint256 private constant H_METER = 0x520;
+    uint256 private constant H_INTERVAL = 0x540;
+    uint256 private constant H_SIDE = 0x560;
+    uint256 private constant H_ENERGY = 0x580;
+    uint256 private constant H_LIMIT = 0x5a0;
+    uint256 private constant H_NONCE = 0x5c0;
+    uint256 private constant H_EXPIRY = 0x5e0;
+    uint256 private constant H_BATTERY = 0x600;
+    uint256 private constant H_DIGEST = 0x620;
+    uint256 private constant H_RECOVER = 0x680;
+    uint256 private constant H_END = 0x700;
     // why `_clearRun` stopped before the end of its orders
     uint256 private constant STOP_INVALID = 1; // the order at `at` fails a check
     uint256 private constant STOP_BATTERY = 2; // the order at `at` dispatches a battery
@@ -301,13 +305,11 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
     {
         IntervalInfo storage s = _intervals[interval];
         ChunkContext memory c = _openChunk(s, interval, header, orders, isFinal);
-        uint256 p;
-        uint256 end;
-        assembly ("memory-safe") {
-            p := orders.offset
-            end := add(p, orders.length)
+        _clearOrders(c, c.bodiesOffset, c.bodiesOffset + c.orders * BODY_BYTES);
+        // every battery id read, and nothing after them
+        if (c.batteriesPtr != c.ordersEnd) {
+            revert MarketOrdersMalformed(c.ordersLength, c.orders);
         }
-        _clearOrders(c, p, end);
         _closeChunk(s, c, header);
     }
 
@@ -328,8 +330,7 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
             }
             mstore(0x40, H_END)
         }
-        uint256 n;
-        (n, c.meterWordsPtr) = _scanOrders(orders);
+        uint256 n = _readOrders(c, orders);
         IntervalStatus status = s.status;
         if (status == IntervalStatus.Open) revert MarketIntervalNotCommitted(interval);
         if (status == IntervalStatus.Cleared) revert MarketIntervalAlreadyCleared(interval);
@@ -445,52 +446,45 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         }
     }
 
-    /// @dev One pass over the packed orders: counts them, checking that they tile `orders`
-    ///      exactly, and reads the registry words of their meters in one call
-    ///      (`Registry.meterWord` with the ids appended): one id per run of consecutive orders
-    ///      of a meter, in book order, which is the order in which `_clearRun` meets a new
-    ///      meter. Returns the count and the memory address of the words (word k at + 32k).
-    function _scanOrders(bytes calldata orders) private view returns (uint256 n, uint256 words) {
+    /// @dev Reads the layout of the packed orders (count, meter ids, bodies, battery ids: see
+    ///      "packed calldata" in IMarket) into the context, and the registry words of the
+    ///      orders' meters in one call (`Registry.meterWord` with the ids appended, which is
+    ///      exactly the ids section): word k, for order k, at `c.wordsPtr` + 32k.
+    function _readOrders(ChunkContext memory c, bytes calldata orders) private view returns (uint256 n) {
         address registryAddress = address(registry);
-        uint256 p;
-        uint256 end;
+        uint256 length = orders.length;
+        uint256 ids;
         assembly ("memory-safe") {
-            p := orders.offset
-            end := add(p, orders.length)
-            // the request is built in free memory (allocated below, once its size is known)
-            words := mload(0x40)
-            mstore(words, METER_WORD_SELECTOR)
-            let q := add(words, 4)
-            let last := 0
-            // p grows by at most 169 a step from a calldata offset: no overflow
-            for {} lt(p, end) {} {
-                let flags := byte(0, calldataload(add(p, O_FLAGS)))
-                if gt(flags, or(ORDER_SELL, ORDER_HAS_BATTERY)) { break }
-                let meterId := calldataload(p)
-                if iszero(eq(meterId, last)) {
-                    last := meterId
-                    mstore(q, meterId)
-                    q := add(q, 0x20)
-                }
-                // 137 bytes an order, 169 with a battery id (flag bit 1)
-                p := add(p, add(ORDER_BYTES, shl(4, and(flags, ORDER_HAS_BATTERY))))
-                n := add(n, 1)
-            }
-            q := sub(q, add(words, 4)) // now the size of the ids
-            if eq(p, end) {
-                // the words replace the request in memory
-                if q {
-                    if iszero(staticcall(gas(), registryAddress, words, add(q, 4), words, q)) {
-                        returndatacopy(words, 0, returndatasize())
-                        revert(words, returndatasize())
-                    }
-                    if iszero(eq(returndatasize(), q)) { revert(0, 0) }
-                }
-                mstore(0x40, add(words, add(q, 0x20)))
-            }
+            ids := add(orders.offset, 4)
+            if gt(length, 3) { n := shr(224, calldataload(orders.offset)) }
         }
-        // a flags byte with unknown bits, or a last order running past the end
-        if (p != end) revert MarketOrdersMalformed(orders.length, n);
+        // the count, n ids and n bodies at least (n < 2^32: no overflow); no bytes at all
+        // are no orders
+        if (length > 0 && (length < 4 || length < 4 + n * (32 + BODY_BYTES))) {
+            revert MarketOrdersMalformed(length, 0);
+        }
+        uint256 words;
+        assembly ("memory-safe") {
+            // the request is built in free memory and the words replace it
+            words := mload(0x40)
+            let size := shl(5, n)
+            if n {
+                mstore(words, METER_WORD_SELECTOR)
+                calldatacopy(add(words, 4), ids, size)
+                if iszero(staticcall(gas(), registryAddress, words, add(size, 4), words, size)) {
+                    returndatacopy(words, 0, returndatasize())
+                    revert(words, returndatasize())
+                }
+                if iszero(eq(returndatasize(), size)) { revert(0, 0) }
+            }
+            mstore(0x40, add(words, add(size, 0x20)))
+        }
+        c.wordsPtr = words;
+        c.idsPtr = ids;
+        c.bodiesOffset = ids + n * 32;
+        c.batteriesPtr = ids + n * (32 + BODY_BYTES);
+        c.ordersLength = length;
+        c.ordersEnd = length == 0 ? ids : ids - 4 + length;
     }
 
     /// @dev Clears the chunk's orders in calldata [p, end): runs `_clearRun` and handles its
@@ -518,23 +512,34 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         }
     }
 
-    /// @dev Names the first violation of the packed order at calldata offset `p`, which
-    ///      `_clearRun` found invalid: the checks again, one by one, in their documented order.
+    /// @dev Names the first violation of the order whose body is at calldata offset `p`,
+    ///      which `_clearRun` found invalid: the checks again, one by one, in their
+    ///      documented order. The run left the order's meter id, battery id and digest in the
+    ///      hashing scratch.
     function _revertOrder(ChunkContext memory c, uint256 p) private view {
         uint256 flags;
         bytes32 batteryId;
+        bytes32 meterId;
         uint64 expiry;
         assembly ("memory-safe") {
-            flags := byte(0, calldataload(add(p, O_FLAGS)))
-            if and(flags, ORDER_HAS_BATTERY) { batteryId := calldataload(add(p, ORDER_BYTES)) }
+            flags := byte(0, calldataload(p))
+            batteryId := mload(H_BATTERY)
+            meterId := mload(H_METER)
             expiry := shr(192, calldataload(add(p, O_EXPIRY)))
+        }
+        // unknown flag bits, or the battery flag with a zero battery id
+        if (flags > (ORDER_SELL | ORDER_HAS_BATTERY)) {
+            revert MarketOrdersMalformed(c.ordersLength, (p - c.bodiesOffset) / BODY_BYTES);
         }
         if (flags & ORDER_HAS_BATTERY != 0 && batteryId == bytes32(0)) {
             revert MarketOrdersMalformed(0, c.positionCount);
         }
-        (uint256 word, uint64 price) = _revertMeter(c, p);
+        (uint256 word, uint64 price) = _revertMeter(c, meterId);
         address owner = address(uint160(word));
-        bytes32 digest = _stoppedOrderDigest();
+        bytes32 digest;
+        assembly ("memory-safe") {
+            digest := keccak256(add(H_DIGEST, 30), 66)
+        }
         if (expiry < c.committedAt) revert MarketOrderExpired(digest, expiry);
         address signer = _recoverSigner(p, digest);
         if (signer == address(0) || signer != owner) revert MarketOrderSignatureInvalid(digest, signer);
@@ -550,11 +555,7 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
 
     /// @dev The meter checks of `_revertOrder`; returns the meter's registry word and its
     ///      feeder's price.
-    function _revertMeter(ChunkContext memory c, uint256 p) private view returns (uint256 word, uint64 price) {
-        bytes32 meterId;
-        assembly ("memory-safe") {
-            meterId := calldataload(p)
-        }
+    function _revertMeter(ChunkContext memory c, bytes32 meterId) private view returns (uint256 word, uint64 price) {
         word = registry.meterWord(meterId);
         if (uint8(word >> 208) == 0) revert MarketMeterInactive(meterId);
         uint256 feeder = uint16(word >> 160);
@@ -577,7 +578,7 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         uint64 limit;
         uint64 fill;
         assembly ("memory-safe") {
-            sell := and(byte(0, calldataload(add(p, O_FLAGS))), ORDER_SELL)
+            sell := and(byte(0, calldataload(p)), ORDER_SELL)
             energy := shr(192, calldataload(add(p, O_ENERGY)))
             limit := shr(192, calldataload(add(p, O_LIMIT)))
             fill := shr(192, calldataload(add(p, O_FILL)))
@@ -592,14 +593,6 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         assert(false);
     }
 
-    /// @dev The EIP-712 digest of the order `_clearRun` stopped at: it hashed the order's
-    ///      struct (with its meter's owner) into the scratch before checking anything.
-    function _stoppedOrderDigest() private pure returns (bytes32 digest) {
-        assembly ("memory-safe") {
-            digest := keccak256(add(H_DIGEST, 30), 66)
-        }
-    }
-
     function _panic(uint256 code) private pure {
         assembly ("memory-safe") {
             mstore(0x00, 0x4e487b71)
@@ -608,7 +601,7 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         }
     }
 
-    /// @dev The signer of the packed order at `p` (zero for a high `s` or a failed recovery).
+    /// @dev The signer of the order body at `p` (zero for a high `s` or a failed recovery).
     function _recoverSigner(uint256 p, bytes32 digest) private pure returns (address signer) {
         bytes32 r;
         uint256 vs;
@@ -620,21 +613,25 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         if (sigS <= HALF_ORDER) signer = ecrecover(digest, uint8((vs >> 255) + 27), r, bytes32(sigS));
     }
 
-    /// @dev The filled order at `p` carries a battery id: check that the battery belongs to
-    ///      the order's meter and can take the power, and dispatch it.
+    /// @dev The filled order whose body is at `p` carries a battery id: check that the
+    ///      battery belongs to the order's meter and can take the power, and dispatch it. The
+    ///      run left the order's owner, meter id and battery id in the hashing scratch.
     function _dispatchBattery(ChunkContext memory c, uint256 p) private {
         uint64 fill;
         bool sell;
         bytes32 batteryId;
+        bytes32 meterId;
+        address owner;
         assembly ("memory-safe") {
             fill := shr(192, calldataload(add(p, O_FILL)))
-            sell := and(byte(0, calldataload(add(p, O_FLAGS))), ORDER_SELL)
-            batteryId := calldataload(add(p, ORDER_BYTES))
+            sell := and(byte(0, calldataload(p)), ORDER_SELL)
+            batteryId := mload(H_BATTERY)
+            meterId := mload(H_METER)
+            owner := mload(H_MAKER)
         }
-        address owner = address(uint160(c.meterWord));
         IRegistry.Battery memory b = registry.battery(batteryId);
-        if (b.owner != owner || b.meterId != c.meterId) {
-            revert MarketBatteryMismatch(batteryId, owner, c.meterId);
+        if (b.owner != owner || b.meterId != meterId) {
+            revert MarketBatteryMismatch(batteryId, owner, meterId);
         }
         uint256 powerW = uint256(fill) * 3600 / intervalSeconds;
         uint32 maxW = sell ? b.maxDischargeW : b.maxChargeW;
@@ -645,12 +642,12 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         emit BatteryDispatched(batteryId, uint64(c.interval), signedPower, c.lastDigest);
     }
 
-    /// @dev Checks and adds the packed orders in calldata [p, end) until the end or a stop
-    ///      (`STOP_*`, with the order's offset, in the context); returns where it stopped.
-    ///      The hot path folds every check of an order into one flag and stops at the first
-    ///      order that fails any; `_revertOrder` then re-runs the checks one by one, in their
-    ///      documented order, to name the violation. With `closeAtEnd`, the open position is
-    ///      closed once the orders are done (the final chunk).
+    /// @dev Checks and adds the orders whose bodies are in calldata [p, end) until the end or
+    ///      a stop (`STOP_*`, with the order's body offset, in the context); returns where it
+    ///      stopped. The hot path folds every check of an order into one flag and stops at the
+    ///      first order that fails any; `_revertOrder` then re-runs the checks one by one, in
+    ///      their documented order, to name the violation. With `closeAtEnd`, the open
+    ///      position is closed once the orders are done (the final chunk).
     ///      The order's maker and interval are not in the packed order: its digest is hashed
     ///      with the meter's registered owner and the clearing's interval, so an order signed
     ///      by anyone else, or for another interval, does not recover to the owner.
@@ -685,28 +682,29 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
             }
 
             mstore(CX_STOP, 0)
+            let ip := mload(CX_IDS_PTR)
+            let wp := mload(CX_WORDS_PTR)
             for {} lt(p, end) {} {
-                let flags := byte(0, calldataload(add(p, O_FLAGS)))
-                let next := add(p, ORDER_BYTES)
-                let bad := 0
+                let flags := byte(0, calldataload(p))
+                // unknown flag bits; a battery id from the batteries section
+                let bad := gt(flags, or(ORDER_SELL, ORDER_HAS_BATTERY))
                 let battery := 0
                 if and(flags, ORDER_HAS_BATTERY) {
-                    battery := calldataload(next)
-                    next := add(next, BATTERY_BYTES)
-                    bad := iszero(battery)
+                    let bp := mload(CX_BATTERIES_PTR)
+                    battery := calldataload(bp)
+                    mstore(CX_BATTERIES_PTR, add(bp, BATTERY_BYTES))
+                    bad := or(bad, iszero(battery))
                 }
-                // the meter, read once per meter (a meter's orders are consecutive): the
-                // next word of the chunk's batch (`_scanOrders`); active, and its feeder one
-                // of the header's (feeder - 1 wraps around for feeder 0)
-                let meterId := calldataload(p)
-                if iszero(eq(meterId, mload(CX_METER_ID))) {
-                    let wp := mload(CX_WORDS_PTR)
-                    let w := mload(wp)
-                    mstore(CX_WORDS_PTR, add(wp, 0x20))
-                    mstore(CX_METER_ID, meterId)
-                    mstore(CX_METER_WORD, w)
-                    let f := sub(and(shr(160, w), 0xffff), 1)
-                    switch and(gt(and(shr(208, w), 0xff), 0), lt(f, mload(CX_FEEDER_COUNT)))
+                // the order's registry word (`_readOrders`)
+                let word := mload(wp)
+                let owner := and(word, ADDRESS_MASK)
+                let index := and(shr(176, word), 0xffffffff)
+                let same := and(mload(CX_HAS_LAST), eq(index, mload(CX_LAST_INDEX)))
+                // a new meter: active, and its feeder one of the header's (feeder - 1 wraps
+                // around for feeder 0); its feeder's price
+                if iszero(same) {
+                    let f := sub(and(shr(160, word), 0xffff), 1)
+                    switch and(gt(and(shr(208, word), 0xff), 0), lt(f, mload(CX_FEEDER_COUNT)))
                     case 0 { bad := 1 }
                     default {
                         // header.feeders[f].price: two static words per element
@@ -716,11 +714,9 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
                         mstore(CX_METER_PRICE, price)
                     }
                 }
-                let word := mload(CX_METER_WORD)
-                let owner := and(word, ADDRESS_MASK)
                 // the EIP-712 digest, signed by the meter's owner
                 mstore(H_MAKER, owner)
-                mstore(H_METER, meterId)
+                mstore(H_METER, calldataload(ip))
                 mstore(H_SIDE, and(flags, ORDER_SELL))
                 mstore(H_ENERGY, shr(192, calldataload(add(p, O_ENERGY))))
                 mstore(H_LIMIT, shr(192, calldataload(add(p, O_LIMIT))))
@@ -746,12 +742,8 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
                 // not expired before the book's commitment
                 bad := or(bad, lt(mload(H_EXPIRY), mload(CX_COMMITTED_AT)))
                 // book order: by meter index, then by digest, strictly (so no order twice)
-                let index := and(shr(176, word), 0xffffffff)
-                let same := 0
                 if mload(CX_HAS_LAST) {
-                    let lastIndex := mload(CX_LAST_INDEX)
-                    same := eq(index, lastIndex)
-                    bad := or(bad, or(lt(index, lastIndex), and(same, iszero(gt(dg, mload(CX_LAST_DIGEST))))))
+                    bad := or(bad, or(lt(index, mload(CX_LAST_INDEX)), and(same, iszero(gt(dg, mload(CX_LAST_DIGEST))))))
                 }
                 // the fill: at most the order's energy; pay-as-clear: strictly in the money
                 // (a buy's limit above the price, a sell's below it) means filled completely,
@@ -822,9 +814,13 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
                     mstore(CX_STOP, STOP_BATTERY)
                     mstore(CX_AT, p)
                 }
-                p := next
+                p := add(p, BODY_BYTES)
+                ip := add(ip, 0x20)
+                wp := add(wp, 0x20)
                 if mload(CX_STOP) { break }
             }
+            mstore(CX_IDS_PTR, ip)
+            mstore(CX_WORDS_PTR, wp)
             if iszero(mload(CX_STOP)) {
                 if and(closeAtEnd, gt(mload(CX_POS_OPEN), 0)) {
                     if iszero(closePosition()) { mstore(CX_STOP, STOP_ESCROW) }
@@ -913,6 +909,8 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
             c.posOpen = 1;
             c.posOwner = uint256(uint160(k.posOwner));
             c.posPrice = k.posPrice;
+            // the carried meter's orders go on without reading it again (`_clearRun`)
+            c.meterPrice = k.posPrice;
             c.posSold = k.posSold;
             c.posBought = k.posBought;
         }

@@ -16,7 +16,8 @@ from eth_utils import to_checksum_address
 
 from contracts.eip712 import ZERO32, CompactSignature, Order, Side
 
-ORDER_BYTES = 137
+ORDER_BYTES = 137  # one order's record: meter id (32) and body (105)
+BODY_BYTES = 105
 BATTERY_BYTES = 32
 POSITION_BYTES = 48
 SETTLEMENT_BYTES = 64
@@ -53,9 +54,10 @@ class ClearedOrder:
 
 
 def encode_order(order: Order, fill_wh: int, signature: CompactSignature) -> bytes:
-    """One packed order: 137 bytes, 169 with a battery id. The maker and the interval are
-    not sent: the contract hashes the order with the meter's owner and the clearing's
-    interval."""
+    """One order's record: meter id (32 bytes), body (105), and the battery id (32) if it
+    has one. `pack_orders` lays records out as the contract reads them. The maker and the
+    interval are not sent: the contract hashes the order with the meter's owner and the
+    clearing's interval."""
     has_battery = order.battery_id != ZERO32
     flags = int(order.side) | (_HAS_BATTERY if has_battery else 0)
     if len(order.meter_id) != 32:
@@ -76,9 +78,43 @@ def encode_order(order: Order, fill_wh: int, signature: CompactSignature) -> byt
     return b"".join(parts)
 
 
+def pack_orders(records: Sequence[bytes]) -> bytes:
+    """The `orders` argument of `submitClearing` from order records (`encode_order`), in
+    sections: the count (4 bytes), every meter id, every body, then the battery ids. A
+    record's 33rd byte (its flags) says whether it ends with a battery id; records are not
+    checked, so tests can pack malformed ones."""
+    ids = b"".join(r[:32] for r in records)
+    bodies = b"".join(r[32:ORDER_BYTES] for r in records)
+    batteries = b"".join(r[ORDER_BYTES:] for r in records)
+    return _u(len(records), 4) + ids + bodies + batteries
+
+
+def unpack_orders(data: bytes) -> list[bytes]:
+    """The order records (`encode_order`) of `submitClearing`'s `orders`."""
+    if len(data) < 4:
+        raise PackedFormatError("no order count")
+    n = int.from_bytes(data[:4], "big")
+    bodies_at = 4 + 32 * n
+    batteries_at = bodies_at + BODY_BYTES * n
+    if len(data) < batteries_at:
+        raise PackedFormatError(f"{len(data)} bytes is too short for {n} orders")
+    records = []
+    b = batteries_at
+    for k in range(n):
+        body = data[bodies_at + BODY_BYTES * k : bodies_at + BODY_BYTES * (k + 1)]
+        record = data[4 + 32 * k : 4 + 32 * (k + 1)] + body
+        if body[0] & _HAS_BATTERY:
+            record += data[b : b + BATTERY_BYTES]
+            b += BATTERY_BYTES
+        records.append(record)
+    if b != len(data):
+        raise PackedFormatError(f"{len(data) - b} bytes after the last battery id")
+    return records
+
+
 def encode_orders(orders: Iterable[ClearedOrder]) -> bytes:
     """The `orders` argument of `submitClearing`."""
-    return b"".join(o.encode() for o in orders)
+    return pack_orders([o.encode() for o in orders])
 
 
 def decode_orders(data: bytes, *, owners: Mapping[bytes, str], interval: int) -> list[ClearedOrder]:
@@ -86,24 +122,16 @@ def decode_orders(data: bytes, *, owners: Mapping[bytes, str], interval: int) ->
     carry neither maker nor interval (the contract takes the meter's owner and the call's
     interval), so the caller gives them: `owners` maps meter ids to their owners."""
     out: list[ClearedOrder] = []
-    p = 0
-    while p < len(data):
-        if p + ORDER_BYTES > len(data):
-            raise PackedFormatError(f"truncated order at byte {p}")
-        rec = data[p : p + ORDER_BYTES]
+    for k, rec in enumerate(unpack_orders(data)):
         meter_id = bytes(rec[0:32])
         if meter_id not in owners:
-            raise PackedFormatError(f"order at byte {p} is for unknown meter 0x{meter_id.hex()}")
+            raise PackedFormatError(f"order {k} is for unknown meter 0x{meter_id.hex()}")
         flags = rec[32]
         if flags > (_SELL | _HAS_BATTERY):
-            raise PackedFormatError(f"order at byte {p} has flags {flags}")
-        battery = ZERO32
-        p += ORDER_BYTES
-        if flags & _HAS_BATTERY:
-            battery = data[p : p + BATTERY_BYTES]
-            if len(battery) != BATTERY_BYTES or battery == ZERO32:
-                raise PackedFormatError(f"bad battery id at byte {p}")
-            p += BATTERY_BYTES
+            raise PackedFormatError(f"order {k} has flags {flags}")
+        battery = rec[ORDER_BYTES:] if flags & _HAS_BATTERY else ZERO32
+        if flags & _HAS_BATTERY and (len(battery) != BATTERY_BYTES or battery == ZERO32):
+            raise PackedFormatError(f"order {k} has a bad battery id")
         order = Order(
             maker=owners[meter_id],
             meter_id=meter_id,
@@ -210,17 +238,6 @@ def decode_settlements(data: bytes) -> list[MeterSettlement]:
     return out
 
 
-def split_orders(data: bytes) -> Sequence[bytes]:
-    """The packed orders one by one (for tests that mutate a single order)."""
-    out = []
-    p = 0
-    while p < len(data):
-        size = ORDER_BYTES + (BATTERY_BYTES if data[p + 32] & _HAS_BATTERY else 0)
-        out.append(data[p : p + size])
-        p += size
-    return out
-
-
 __all__ = [
     "BATTERY_BYTES",
     "ORDER_BYTES",
@@ -236,5 +253,6 @@ __all__ = [
     "encode_order",
     "encode_orders",
     "encode_positions",
-    "split_orders",
+    "pack_orders",
+    "unpack_orders",
 ]

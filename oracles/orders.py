@@ -25,7 +25,7 @@ from contracts import merkle
 from contracts.access_lists import clearing_access_list, settlement_access_list
 from contracts.chain import Chain
 from contracts.eip712 import CompactSignature, Order, Side
-from contracts.packed import Position, encode_order, encode_positions
+from contracts.packed import Position, encode_order, encode_positions, pack_orders
 from oracles.sending import FeeBumpingSender
 
 UNLIMITED_WH = 2**64 - 1
@@ -260,7 +260,7 @@ class OrderOracle:
             call = self.contract.functions.submitClearing(
                 clearing.interval,
                 clearing.header(),
-                b"".join(orders[start : start + size]),
+                pack_orders(orders[start : start + size]),
                 k == len(starts) - 1,
             )
             chunk = zip(clearing.book, clearing.fills_wh, strict=True)

@@ -19,14 +19,18 @@ interface IMarket {
     // (big-endian, no ABI padding): calldata is most of a clearing's cost, and ABI tuples
     // are two thirds zeros. `contracts/packed.py` encodes and decodes both formats.
     //
-    // Order (137 bytes, 169 with a battery), one after the other in book order:
-    //   meterId bytes32 (32) | flags uint8 (1: bit 0 sell, bit 1 a battery id follows,
+    // Orders (one clearing chunk), in sections, each in book order:
+    //   count uint32 (4) | meterId bytes32 (32) x count | body (105) x count |
+    //   batteryId bytes32 (32, non-zero) for each body with the battery flag
+    //   (no bytes at all: no orders)
+    // Body: flags uint8 (1: bit 0 sell, bit 1 a battery id follows in the last section,
     //   other bits zero) | energyWh uint64 (8) | limitPrice uint64 (8) | nonce uint64 (8) |
-    //   expiry uint64 (8) | fillWh uint64 (8) | r bytes32 (32) | vs bytes32 (32) |
-    //   [batteryId bytes32 (32), non-zero]
-    // The order's maker and interval are not sent: the contract hashes the order with the
-    // meter's registered owner and the clearing's interval, so the signature only recovers
-    // to the owner for an order the owner signed for this interval.
+    //   expiry uint64 (8) | fillWh uint64 (8) | r bytes32 (32) | vs bytes32 (32)
+    // The meter ids come first so that the Market can pass them to the registry as they are
+    // (one call for the chunk's meter words). The order's maker and interval are not sent:
+    // the contract hashes the order with the meter's registered owner and the clearing's
+    // interval, so the signature only recovers to the owner for an order the owner signed
+    // for this interval.
     //
     // Position (48 bytes), one per meter with orders, in book order:
     //   meterIndex uint32 (4) | owner address (20) | price uint64 (8) | soldWh uint64 (8) |

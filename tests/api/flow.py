@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from contracts import merkle
 from contracts.eip712 import CompactSignature, Order, Side
-from contracts.packed import Position, encode_order, encode_positions
+from contracts.packed import Position, encode_order, encode_positions, pack_orders
 from tem.store import Store
 from tem.store.book import BookOrder
 from tests.api.world import World
@@ -79,9 +79,13 @@ def clear_at_one_price(
         world.role("PRICE_ORACLE_ROLE"),
     )
     header = (price, 0, [(price, 0)] * feeders)
-    orders = b"".join(
-        encode_order(Order(*e["order"]), fills.get(e["hash"], 0), CompactSignature(e["r"], e["vs"]))
-        for e in book
+    orders = pack_orders(
+        [
+            encode_order(
+                Order(*e["order"]), fills.get(e["hash"], 0), CompactSignature(e["r"], e["vs"])
+            )
+            for e in book
+        ]
     )
     world.send(
         market.functions.submitClearing(interval, header, orders, True),

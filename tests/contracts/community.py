@@ -15,7 +15,7 @@ from eth_utils import keccak
 from contracts import merkle
 from contracts.access_lists import clearing_access_list
 from contracts.eip712 import CompactSignature, MarketDomain, Order, Side, order_digest, sign_order
-from contracts.packed import Position, encode_order, encode_positions
+from contracts.packed import Position, encode_order, encode_positions, pack_orders
 from tests.contracts.suite import Suite
 
 UNLIMITED = 2**64 - 1
@@ -210,7 +210,7 @@ class Community:
         receipts = []
         starts = list(range(0, len(orders), size)) or [0]
         for k, start in enumerate(starts):
-            part = b"".join(orders[start : start + size])
+            part = pack_orders(orders[start : start + size])
             fn = suite.Market.functions.submitClearing(
                 clearing.interval, clearing.header(), part, k == len(starts) - 1
             )

@@ -46,7 +46,14 @@ def run() -> list[Finding]:
 
     platform = SolcStandardJson()
     platform.add_source_files([str(p) for p in SOURCES])
-    compilation = CryticCompile(platform, solc=str(WRAPPER), solc_working_dir=str(ROOT))
+    # the optimizer on, as in the real build (contracts/build.py): the hot loops' inline
+    # assembly only fits the stack with it
+    compilation = CryticCompile(
+        platform,
+        solc=str(WRAPPER),
+        solc_working_dir=str(ROOT),
+        solc_args="--optimize --optimize-runs 200",
+    )
     slither = Slither(compilation)
     for name in dir(all_detectors):
         detector = getattr(all_detectors, name)

@@ -10,6 +10,7 @@ from web3.types import TxParams
 
 from contracts.access_lists import clearing_access_list, settlement_access_list
 from contracts.eip712 import Side
+from contracts.packed import pack_orders
 from tests.contracts.community import Community, equilibrium
 from tests.contracts.suite import Suite
 
@@ -49,7 +50,7 @@ def test_the_named_slots_are_the_touched_ones_and_save_gas(anvil_suite: Suite) -
     clearing = equilibrium(t, book, import_tariff=IMP, feed_in_tariff=FIT)
     operator = suite.role("MARKET_OPERATOR_ROLE")
     fn = suite.Market.functions.submitClearing(
-        t, clearing.header(), b"".join(clearing.orders()), True
+        t, clearing.header(), pack_orders(clearing.orders()), True
     )
     ours = clearing_access_list(
         registry=suite.Registry.address,

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from contracts.eip712 import Side, order_digest, sign_order
+from contracts.packed import pack_orders
 from tests.contracts.community import Clearing, Community, equilibrium
 from tests.contracts.suite import Suite
 
@@ -41,7 +42,7 @@ def _submit(
 ) -> Any:
     suite = c.suite
     fn = suite.Market.functions.submitClearing(
-        clearing.interval, header or clearing.header(), b"".join(orders), final
+        clearing.interval, header or clearing.header(), pack_orders(orders), final
     )
     return suite.reverts(fn, suite.role("MARKET_OPERATOR_ROLE"))
 
@@ -232,7 +233,7 @@ def test_order_checks_expiry_interval_ownership_and_credit(suite: Suite) -> None
         c.commit(t, book)
         clearing = equilibrium(t, book, import_tariff=IMP, feed_in_tariff=FIT)
         return suite.reverts(
-            market.submitClearing(t, clearing.header(), b"".join(clearing.orders()), True),
+            market.submitClearing(t, clearing.header(), pack_orders(clearing.orders()), True),
             operator,
         )
 
@@ -289,15 +290,39 @@ def test_commitment_and_tariff_preconditions(suite: Suite) -> None:
 def test_malformed_packed_orders(market: tuple[Community, Clearing]) -> None:
     c, clearing = market
     orders = clearing.orders()
-    # a flags byte with an unknown bit: the orders no longer tile
+    operator = c.suite.role("MARKET_OPERATOR_ROLE")
+
+    def submit_raw(data: bytes) -> Any:
+        fn = c.suite.Market.functions.submitClearing(
+            clearing.interval, clearing.header(), data, True
+        )
+        return c.suite.reverts(fn, operator)
+
+    # a flags byte with an unknown bit (order 1)
     bad_flags = orders[1][:32] + bytes([orders[1][32] | 4]) + orders[1][33:]
     data = [orders[0], bad_flags, *orders[2:]]
     err = _submit(c, clearing, data)
-    assert (err.name, err.args_) == ("MarketOrdersMalformed", (len(b"".join(data)), 1))
+    assert (err.name, err.args_) == ("MarketOrdersMalformed", (len(pack_orders(data)), 1))
     # the battery flag with a zero battery id
     no_battery = orders[0][:32] + bytes([orders[0][32] | 2]) + orders[0][33:] + b"\0" * 32
     err = _submit(c, clearing, [no_battery, *orders[1:]])
     assert (err.name, err.args_) == ("MarketOrdersMalformed", (0, 0))
+    # the battery flag without a battery id: the read runs past the sections into the
+    # ABI's zero padding, a zero id (anything else there fails the end check below)
+    packed = pack_orders([no_battery[:137], *orders[1:]])
+    err = submit_raw(packed)
+    assert (err.name, err.args_) == ("MarketOrdersMalformed", (0, 0))
+    # bytes after the last section
+    packed = pack_orders(orders) + b"\1" * 32
+    err = submit_raw(packed)
+    assert (err.name, err.args_) == ("MarketOrdersMalformed", (len(packed), len(orders)))
+    # a count beyond the bytes, and a count alone cut short
+    packed = pack_orders(orders)
+    longer = (len(orders) + 1).to_bytes(4, "big") + packed[4:]
+    err = submit_raw(longer)
+    assert (err.name, err.args_) == ("MarketOrdersMalformed", (len(longer), 0))
+    err = submit_raw(b"\0\0\1")
+    assert (err.name, err.args_) == ("MarketOrdersMalformed", (3, 0))
 
 
 def test_an_unrecoverable_signature(market: tuple[Community, Clearing]) -> None:

@@ -11,7 +11,7 @@ from eth_utils import keccak
 from contracts.bindings.ledger import Ledger
 from contracts.bindings.market import Market
 from contracts.eip712 import MarketDomain, Side, reading_batch_digest, sign_digest
-from contracts.packed import decode_settlements, encode_positions
+from contracts.packed import decode_settlements, encode_positions, pack_orders
 from tests.contracts.community import Clearing, Community, Entry, equilibrium
 from tests.contracts.suite import Suite
 
@@ -101,25 +101,25 @@ def test_chunk_rules(suite: Suite) -> None:
     orders, market = clearing.orders(), suite.Market.functions
     op = suite.role("MARKET_OPERATOR_ROLE")
     err = suite.reverts(
-        market.submitClearing(t, clearing.header(), b"".join(orders[:3]), False), op
+        market.submitClearing(t, clearing.header(), pack_orders(orders[:3]), False), op
     )
     assert (err.name, err.args_) == ("MarketChunkSizeInvalid", (t, 3))
-    suite.send(market.submitClearing(t, clearing.header(), b"".join(orders[:2]), False), op)
+    suite.send(market.submitClearing(t, clearing.header(), pack_orders(orders[:2]), False), op)
     assert suite.bind(Market).interval_info(t).status == CLEARING
     # the order oracle can no longer recommit, the price oracle no longer reprice
     err = suite.reverts(market.commitBook(t, b"\1" * 32, 1), suite.role("ORDER_ORACLE_ROLE"))
     assert err.name == "MarketClearingAlreadyStarted"
     moved = (clearing.connection_price + 1, *clearing.header()[1:])
-    err = suite.reverts(market.submitClearing(t, moved, b"".join(orders[2:4]), False), op)
+    err = suite.reverts(market.submitClearing(t, moved, pack_orders(orders[2:4]), False), op)
     assert (err.name, err.args_) == ("MarketClearingHeaderMismatch", (t,))
     err = suite.reverts(
-        market.submitClearing(t, clearing.header(), b"".join(orders[2:3]), False), op
+        market.submitClearing(t, clearing.header(), pack_orders(orders[2:3]), False), op
     )
     assert err.name == "MarketChunkSizeInvalid"
     err = suite.reverts(market.submitClearing(t, clearing.header(), orders[2][:-1], True), op)
     assert err.name == "MarketOrdersMalformed"
-    suite.send(market.submitClearing(t, clearing.header(), b"".join(orders[2:4]), False), op)
-    suite.send(market.submitClearing(t, clearing.header(), b"".join(orders[4:]), True), op)
+    suite.send(market.submitClearing(t, clearing.header(), pack_orders(orders[2:4]), False), op)
+    suite.send(market.submitClearing(t, clearing.header(), pack_orders(orders[4:]), True), op)
     assert suite.bind(Market).interval_info(t).status == CLEARED
 
 
@@ -363,7 +363,7 @@ def test_battery_order_refused(suite: Suite, case: str) -> None:
     c.post_tariffs(t, IMP, FIT)
     clearing = equilibrium(t, book, import_tariff=IMP, feed_in_tariff=FIT)
     fn = suite.Market.functions.submitClearing(
-        t, clearing.header(), b"".join(clearing.orders()), True
+        t, clearing.header(), pack_orders(clearing.orders()), True
     )
     err = suite.reverts(fn, suite.role("MARKET_OPERATOR_ROLE"))
     if case == "mismatch":
@@ -487,7 +487,9 @@ def test_an_escrow_beyond_96_bits_is_refused(suite: Suite) -> None:
     c.post_tariffs(t, price, FIT)
     clearing = equilibrium(t, book, import_tariff=price, feed_in_tariff=FIT)
     assert clearing.book[0].fill == energy  # bought in full from the grid at the tariff
-    fn = suite.Market.functions.submitClearing(t, clearing.header(), clearing.orders()[0], True)
+    fn = suite.Market.functions.submitClearing(
+        t, clearing.header(), pack_orders(clearing.orders()), True
+    )
     err = suite.reverts(fn, suite.role("MARKET_OPERATOR_ROLE"))
     assert (err.name, err.args_) == (
         "MarketEscrowTooLarge",
