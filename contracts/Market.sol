@@ -26,8 +26,9 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
     bytes32 public constant ORDER_ORACLE_ROLE = keccak256("ORDER_ORACLE_ROLE");
     bytes32 public constant MARKET_OPERATOR_ROLE = keccak256("MARKET_OPERATOR_ROLE");
 
-    // a meter's two flag bits in an interval, set at settlement: by `settlePositions` both,
-    // by `settleMeters` (a meter without orders) FLAG_SETTLED alone
+    // a meter's two flag bits in an interval in `_meterFlags`, for meters settled without
+    // orders (`settleMeters` sets FLAG_SETTLED); a meter settled with a position has its bit
+    // in `_positionMeters` instead (one bit a meter, set by `settlePositions`)
     uint256 private constant FLAG_HAS_POSITION = 1;
     uint256 private constant FLAG_SETTLED = 2;
     /// @dev Not a stored flag: `_settleMeter`'s answer for a meter without a reading.
@@ -53,8 +54,7 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
     struct Carry {
         bytes32 lastDigest;
         uint32 lastMeterIndex;
-        bool hasLast;
-        bool posOpen;
+        bool hasLast; // and so an open position
         address posOwner;
         uint64 posPrice;
         uint64 posSold;
@@ -78,8 +78,7 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         uint256 lastMeterIndex; // CX_LAST_INDEX
         bytes32 lastDigest; // CX_LAST_DIGEST
         uint256 meterPrice; // CX_METER_PRICE: the current meter's feeder price
-        // the open position (the current meter's orders so far)
-        uint256 posOpen; // CX_POS_OPEN
+        // the open position (the current meter's orders so far; open whenever hasLast is)
         uint256 posOwner; // CX_POS_OWNER
         uint256 posPrice; // CX_POS_PRICE
         uint256 posSold; // CX_POS_SOLD
@@ -88,7 +87,6 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         uint256 positionsPtr; // CX_POSITIONS_PTR
         uint256 escrowsPtr; // CX_ESCROWS_PTR
         uint256 feederNetPtr; // CX_FEEDER_NET_PTR: address of feederNet[0]
-        uint256 positionCount; // CX_POSITION_COUNT
         uint256 stop; // CX_STOP: why `_clearRun` stopped (STOP_*), zero at the end
         uint256 at; // CX_AT: the calldata offset of the body of the order it stopped at
         // cursors of the next order: its registry word (memory), its meter id and its
@@ -127,6 +125,7 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         uint256 flagWordIndex; // SX_FLAG_INDEX
         uint256 flagWord; // SX_FLAG_WORD
         uint256 flagWordLoaded; // SX_FLAG_LOADED
+        uint256 positionMetersBase; // SX_POSITION_METERS_BASE: slot of _positionMeters[interval]
         bytes entries;
     }
 
@@ -160,43 +159,41 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
     uint256 private constant CX_LAST_INDEX = 0x140;
     uint256 private constant CX_LAST_DIGEST = 0x160;
     uint256 private constant CX_METER_PRICE = 0x180;
-    uint256 private constant CX_POS_OPEN = 0x1a0;
-    uint256 private constant CX_POS_OWNER = 0x1c0;
-    uint256 private constant CX_POS_PRICE = 0x1e0;
-    uint256 private constant CX_POS_SOLD = 0x200;
-    uint256 private constant CX_POS_BOUGHT = 0x220;
-    uint256 private constant CX_LEAVES_PTR = 0x240;
-    uint256 private constant CX_POSITIONS_PTR = 0x260;
-    uint256 private constant CX_ESCROWS_PTR = 0x280;
-    uint256 private constant CX_FEEDER_NET_PTR = 0x2a0;
-    uint256 private constant CX_POSITION_COUNT = 0x2c0;
-    uint256 private constant CX_STOP = 0x2e0;
-    uint256 private constant CX_AT = 0x300;
-    uint256 private constant CX_WORDS_PTR = 0x320;
-    uint256 private constant CX_IDS_PTR = 0x340;
-    uint256 private constant CX_BATTERIES_PTR = 0x360;
-    /// @dev Where the context ends (0x80 + 35 fields x 32 bytes): the hashing scratch, the
+    uint256 private constant CX_POS_OWNER = 0x1a0;
+    uint256 private constant CX_POS_PRICE = 0x1c0;
+    uint256 private constant CX_POS_SOLD = 0x1e0;
+    uint256 private constant CX_POS_BOUGHT = 0x200;
+    uint256 private constant CX_LEAVES_PTR = 0x220;
+    uint256 private constant CX_POSITIONS_PTR = 0x240;
+    uint256 private constant CX_ESCROWS_PTR = 0x260;
+    uint256 private constant CX_FEEDER_NET_PTR = 0x280;
+    uint256 private constant CX_STOP = 0x2a0;
+    uint256 private constant CX_AT = 0x2c0;
+    uint256 private constant CX_WORDS_PTR = 0x2e0;
+    uint256 private constant CX_IDS_PTR = 0x300;
+    uint256 private constant CX_BATTERIES_PTR = 0x320;
+    /// @dev Where the context ends (0x80 + 33 fields x 32 bytes): the hashing scratch, the
     ///      call's second allocation, starts here (checked by `_openChunk`).
-    uint256 private constant CX_END = 0x4e0;
+    uint256 private constant CX_END = 0x4a0;
     // The hashing scratch at fixed addresses, so the loop writes each field with one store:
     // the EIP-712 struct hash input (ten words from H_STRUCT: typehash, maker, meterId,
     // interval, side, energyWh, limitPrice, nonce, expiry, batteryId; the typehash and the
     // interval written once a chunk), the digest input (0x1901 | domain separator | struct
     // hash: 66 bytes from H_DIGEST + 30) and ecrecover's input (digest, v, r, s). After a
     // stop they still hold the stopped order's meter id, battery id and digest.
-    uint256 private constant H_STRUCT = 0x4e0;
-    uint256 private constant H_MAKER = 0x500;
-    uint256 private constant H_METER = 0x520;
-    uint256 private constant H_INTERVAL = 0x540;
-    uint256 private constant H_SIDE = 0x560;
-    uint256 private constant H_ENERGY = 0x580;
-    uint256 private constant H_LIMIT = 0x5a0;
-    uint256 private constant H_NONCE = 0x5c0;
-    uint256 private constant H_EXPIRY = 0x5e0;
-    uint256 private constant H_BATTERY = 0x600;
-    uint256 private constant H_DIGEST = 0x620;
-    uint256 private constant H_RECOVER = 0x680;
-    uint256 private constant H_END = 0x700;
+    uint256 private constant H_STRUCT = 0x4a0;
+    uint256 private constant H_MAKER = 0x4c0;
+    uint256 private constant H_METER = 0x4e0;
+    uint256 private constant H_INTERVAL = 0x500;
+    uint256 private constant H_SIDE = 0x520;
+    uint256 private constant H_ENERGY = 0x540;
+    uint256 private constant H_LIMIT = 0x560;
+    uint256 private constant H_NONCE = 0x580;
+    uint256 private constant H_EXPIRY = 0x5a0;
+    uint256 private constant H_BATTERY = 0x5c0;
+    uint256 private constant H_DIGEST = 0x5e0;
+    uint256 private constant H_RECOVER = 0x640;
+    uint256 private constant H_END = 0x6c0;
     // why `_clearRun` stopped before the end of its orders
     uint256 private constant STOP_INVALID = 1; // the order at `at` fails a check
     uint256 private constant STOP_BATTERY = 2; // the order at `at` dispatches a battery
@@ -219,6 +216,7 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
     uint256 private constant SX_FLAG_INDEX = 0x160;
     uint256 private constant SX_FLAG_WORD = 0x180;
     uint256 private constant SX_FLAG_LOADED = 0x1a0;
+    uint256 private constant SX_POSITION_METERS_BASE = 0x1c0;
     /// @dev `IRegistry.meterWord.selector` in the top four bytes (the constructor checks it).
     uint256 private constant METER_WORD_SELECTOR = 0x7f78348600000000000000000000000000000000000000000000000000000000;
 
@@ -229,6 +227,7 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
     mapping(uint64 interval => mapping(uint256 feederId => int256)) private _feederNet;
     mapping(uint64 interval => mapping(uint256 word => uint256)) private _readings;
     mapping(uint64 interval => mapping(uint256 word => uint256)) private _meterFlags;
+    mapping(uint64 interval => mapping(uint256 word => uint256)) private _positionMeters;
 
     constructor(
         address admin,
@@ -408,13 +407,14 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         if (escrows.length > 0) ledger.lockEscrow(escrows);
         bytes32 positionsHash = keccak256(positions);
         // a chunk without positions has nothing to settle: it counts as settled at once
-        if (c.positionCount > 0) _positionsHashes[interval][c.chunk] = positionsHash;
+        uint256 positionCount = positions.length / POSITION_BYTES;
+        if (positionCount > 0) _positionsHashes[interval][c.chunk] = positionsHash;
         else ++s.chunksSettled;
         _checkRoot(s, interval, c.leaves, c.chunk, c.first, c.isFinal);
         // chunk counts are bounded by the uint32 order count over chunks of at least one order
         s.chunksCleared = uint16(c.chunk + 1);
         s.ordersCleared += uint32(c.orders);
-        emit ClearingChunkAccepted(interval, c.chunk, c.orders, c.positionCount, positionsHash);
+        emit ClearingChunkAccepted(interval, c.chunk, c.orders, positionCount, positionsHash);
         if (c.isFinal) {
             _checkNetwork(s, interval, header, c.feederNet);
             s.status = IntervalStatus.Cleared;
@@ -532,7 +532,7 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
             revert MarketOrdersMalformed(c.ordersLength, (p - c.bodiesOffset) / BODY_BYTES);
         }
         if (flags & ORDER_HAS_BATTERY != 0 && batteryId == bytes32(0)) {
-            revert MarketOrdersMalformed(0, c.positionCount);
+            revert MarketOrdersMalformed(0, (c.positionsPtr - _dataOf(c.positions)) / POSITION_BYTES);
         }
         (uint256 word, uint64 price) = _revertMeter(c, meterId);
         address owner = address(uint160(word));
@@ -591,6 +591,13 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         }
         // `_clearRun` found a violation, so one of the checks above names it
         assert(false);
+    }
+
+    /// @dev The address of the first byte of `b`'s data.
+    function _dataOf(bytes memory b) private pure returns (uint256 data) {
+        assembly ("memory-safe") {
+            data := add(b, 0x20)
+        }
     }
 
     function _panic(uint256 code) private pure {
@@ -677,8 +684,6 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
                     )
                 )
                 mstore(CX_POSITIONS_PTR, add(wp, POSITION_BYTES))
-                mstore(CX_POSITION_COUNT, add(mload(CX_POSITION_COUNT), 1))
-                mstore(CX_POS_OPEN, 0)
             }
 
             mstore(CX_STOP, 0)
@@ -701,18 +706,14 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
                 let index := and(shr(176, word), 0xffffffff)
                 let same := and(mload(CX_HAS_LAST), eq(index, mload(CX_LAST_INDEX)))
                 // a new meter: active, and its feeder one of the header's (feeder - 1 wraps
-                // around for feeder 0); its feeder's price
+                // around for feeder 0); its feeder's price, header.feeders[f].price (two
+                // static words an element; read anyway for a bad feeder, which stops the run;
+                // the final chunk's network check reads every price through the ABI decoder,
+                // which refuses dirty bits)
                 if iszero(same) {
                     let f := sub(and(shr(160, word), 0xffff), 1)
-                    switch and(gt(and(shr(208, word), 0xff), 0), lt(f, mload(CX_FEEDER_COUNT)))
-                    case 0 { bad := 1 }
-                    default {
-                        // header.feeders[f].price: two static words per element
-                        let price := calldataload(add(mload(CX_FEEDERS), shl(6, f)))
-                        // the ABI's validation of a uint64 in calldata
-                        if gt(price, 0xffffffffffffffff) { revert(0, 0) }
-                        mstore(CX_METER_PRICE, price)
-                    }
+                    bad := or(bad, iszero(and(gt(and(shr(208, word), 0xff), 0), lt(f, mload(CX_FEEDER_COUNT)))))
+                    mstore(CX_METER_PRICE, calldataload(add(mload(CX_FEEDERS), shl(6, f))))
                 }
                 // the EIP-712 digest, signed by the meter's owner
                 mstore(H_MAKER, owner)
@@ -741,10 +742,9 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
                 bad := or(bad, or(iszero(eq(mload(0x00), owner)), iszero(owner)))
                 // not expired before the book's commitment
                 bad := or(bad, lt(mload(H_EXPIRY), mload(CX_COMMITTED_AT)))
-                // book order: by meter index, then by digest, strictly (so no order twice)
-                if mload(CX_HAS_LAST) {
-                    bad := or(bad, or(lt(index, mload(CX_LAST_INDEX)), and(same, iszero(gt(dg, mload(CX_LAST_DIGEST))))))
-                }
+                // book order: by meter index, then by digest, strictly (so no order twice);
+                // before the first order the last index is zero and `same` false
+                bad := or(bad, or(lt(index, mload(CX_LAST_INDEX)), and(same, iszero(gt(dg, mload(CX_LAST_DIGEST))))))
                 // the fill: at most the order's energy; pay-as-clear: strictly in the money
                 // (a buy's limit above the price, a sell's below it) means filled completely,
                 // strictly out of the money not at all
@@ -768,13 +768,12 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
 
                 // a new meter: close the open position, open this meter's
                 if iszero(same) {
-                    if mload(CX_POS_OPEN) {
+                    if mload(CX_HAS_LAST) {
                         if iszero(closePosition()) {
                             mstore(CX_STOP, STOP_ESCROW)
                             break
                         }
                     }
-                    mstore(CX_POS_OPEN, 1)
                     mstore(CX_POS_OWNER, owner)
                     mstore(CX_POS_PRICE, mload(CX_METER_PRICE))
                     mstore(CX_POS_SOLD, 0)
@@ -810,9 +809,11 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
                     mstore(CX_LEAVES_PTR, add(leaf, 0x20))
                 }
                 // a filled order with a battery: dispatched by the caller
-                if and(gt(battery, 0), gt(fill, 0)) {
-                    mstore(CX_STOP, STOP_BATTERY)
-                    mstore(CX_AT, p)
+                if battery {
+                    if fill {
+                        mstore(CX_STOP, STOP_BATTERY)
+                        mstore(CX_AT, p)
+                    }
                 }
                 p := add(p, BODY_BYTES)
                 ip := add(ip, 0x20)
@@ -822,7 +823,7 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
             mstore(CX_IDS_PTR, ip)
             mstore(CX_WORDS_PTR, wp)
             if iszero(mload(CX_STOP)) {
-                if and(closeAtEnd, gt(mload(CX_POS_OPEN), 0)) {
+                if and(closeAtEnd, gt(mload(CX_HAS_LAST), 0)) {
                     if iszero(closePosition()) { mstore(CX_STOP, STOP_ESCROW) }
                 }
             }
@@ -905,8 +906,7 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         c.hasLast = k.hasLast ? 1 : 0;
         c.lastMeterIndex = k.lastMeterIndex;
         c.lastDigest = k.lastDigest;
-        if (k.posOpen) {
-            c.posOpen = 1;
+        if (k.hasLast) {
             c.posOwner = uint256(uint160(k.posOwner));
             c.posPrice = k.posPrice;
             // the carried meter's orders go on without reading it again (`_clearRun`)
@@ -927,7 +927,6 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
             lastDigest: c.lastDigest,
             lastMeterIndex: uint32(c.lastMeterIndex),
             hasLast: c.hasLast != 0,
-            posOpen: c.posOpen != 0,
             posOwner: address(uint160(c.posOwner)),
             posPrice: uint64(c.posPrice),
             posSold: uint64(c.posSold),
@@ -1103,18 +1102,19 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
                     mstore(0x20, mload(add(c, SX_READINGS_BASE)))
                     readingWord := sload(keccak256(0x00, 0x40))
                 }
-                // the flags: two bits a meter, 128 a word, written back when the word changes
-                if iszero(eq(shr(7, idx), shr(7, prev))) {
-                    mstore(0x20, mload(add(c, SX_FLAGS_BASE)))
+                // settled with a position: one bit a meter, 256 a word, written back when the
+                // word changes
+                if iszero(eq(shr(8, idx), shr(8, prev))) {
+                    mstore(0x20, mload(add(c, SX_POSITION_METERS_BASE)))
                     if iszero(eq(prev, not(0))) {
-                        mstore(0x00, shr(7, prev))
+                        mstore(0x00, shr(8, prev))
                         sstore(keccak256(0x00, 0x40), flagWord)
                     }
-                    mstore(0x00, shr(7, idx))
+                    mstore(0x00, shr(8, idx))
                     flagWord := sload(keccak256(0x00, 0x40))
                 }
                 prev := idx
-                flagWord := or(flagWord, shl(shl(1, and(idx, 127)), or(FLAG_HAS_POSITION, FLAG_SETTLED)))
+                flagWord := or(flagWord, shl(and(idx, 255), 1))
                 let importWh := and(shr(mul(mod(idx, 6), 42), readingWord), 0x3ffffffffff) // the entry
                 if iszero(importWh) {
                     if iszero(mload(add(c, SX_MISSING_AS_ZERO))) {
@@ -1170,8 +1170,8 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
             }
             if iszero(missing) {
                 if iszero(eq(prev, not(0))) {
-                    mstore(0x00, shr(7, prev))
-                    mstore(0x20, mload(add(c, SX_FLAGS_BASE)))
+                    mstore(0x00, shr(8, prev))
+                    mstore(0x20, mload(add(c, SX_POSITION_METERS_BASE)))
                     sstore(keccak256(0x00, 0x40), flagWord)
                 }
             }
@@ -1192,9 +1192,9 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         c.missingAsZero = 0;
         for (uint256 i; i < meterIndices.length; ++i) {
             uint32 index = meterIndices[i];
+            if (_hasPosition(interval, index)) revert MarketMeterHasPosition(interval, index);
             uint256 flags = _settleMeter(c, index, 0, 0);
             if (flags & FLAG_MISSING != 0) revert MarketReadingMissing(interval, index);
-            if (flags & FLAG_HAS_POSITION != 0) revert MarketMeterHasPosition(interval, index);
             if (flags & FLAG_SETTLED != 0) revert MarketMeterAlreadySettled(interval, index);
             // the owner goes into the entry just written (its top 20 bytes)
             (, IRegistry.Meter memory m) = registry.meterAt(index);
@@ -1221,6 +1221,7 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         uint256 ptr;
         uint256 readingsBase;
         uint256 flagsBase;
+        uint256 positionMetersBase;
         assembly ("memory-safe") {
             ptr := add(entries, 0x20)
             mstore(0x00, interval)
@@ -1228,10 +1229,13 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
             readingsBase := keccak256(0x00, 0x40)
             mstore(0x20, _meterFlags.slot)
             flagsBase := keccak256(0x00, 0x40)
+            mstore(0x20, _positionMeters.slot)
+            positionMetersBase := keccak256(0x00, 0x40)
         }
         c.entriesPtr = ptr;
         c.readingsBase = readingsBase;
         c.flagsBase = flagsBase;
+        c.positionMetersBase = positionMetersBase;
         uint256 deadline = (uint256(interval) + 1) * intervalSeconds + settlementGraceSeconds;
         if (block.timestamp >= deadline && hasRole(MARKET_OPERATOR_ROLE, msg.sender)) c.missingAsZero = 1;
     }
@@ -1337,6 +1341,11 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         }
     }
 
+    /// @dev Whether meter `index` was settled with a position in `interval`.
+    function _hasPosition(uint64 interval, uint256 index) private view returns (bool) {
+        return (_positionMeters[interval][index >> 8] >> (index & 255)) & 1 != 0;
+    }
+
     function _finishSettlement(SettleContext memory c) private {
         if (c.flagWordLoaded != 0) _meterFlags[uint64(c.interval)][c.flagWordIndex] = c.flagWord;
         ledger.applySettlements(c.entries);
@@ -1402,7 +1411,8 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
     function meterStatus(uint64 interval, uint32 meterIndex) external view returns (bool hasPosition, bool settled) {
         uint256 flags = (_meterFlags[interval][meterIndex / METERS_PER_FLAG_WORD]
             >> ((meterIndex % METERS_PER_FLAG_WORD) * 2)) & 3;
-        return (flags & FLAG_HAS_POSITION != 0, flags & FLAG_SETTLED != 0);
+        hasPosition = _hasPosition(interval, meterIndex);
+        settled = hasPosition || flags & FLAG_SETTLED != 0;
     }
 
     /// @inheritdoc IMarket
