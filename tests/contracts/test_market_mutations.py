@@ -9,12 +9,15 @@ from typing import Any
 
 import pytest
 
+from contracts.artifacts import load_artifact
+from contracts.chain import REVERTS, _revert
 from contracts.eip712 import Side, order_digest, sign_order
 from contracts.packed import pack_orders
 from tests.contracts.community import Clearing, Community, equilibrium
 from tests.contracts.suite import Suite
 
 IMP, FIT = 300, 80
+MARKET_ERRORS = {e["name"] for e in load_artifact("Market").abi if e["type"] == "error"}
 
 
 @pytest.fixture
@@ -333,3 +336,38 @@ def test_an_unrecoverable_signature(market: tuple[Community, Clearing]) -> None:
     err = _submit(c, clearing, orders)
     assert err.name == "MarketOrderSignatureInvalid"
     assert err.args_ == (clearing.book[0].digest, "0x" + "0" * 40)
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_a_feeder_price_with_dirty_high_bits_is_refused(
+    market: tuple[Community, Clearing], chunked: bool
+) -> None:
+    """The run reads feeder prices as raw words; the ABI decoding of the header (its hash in
+    a chunked clearing, the network check of the final chunk) must refuse a price word with
+    bits above 64, which a hand-made transaction can send."""
+    c, clearing = market
+    suite = c.suite
+    records = clearing.orders()
+    orders = pack_orders(records[:4]) if chunked else pack_orders(records)
+    fn = suite.Market.functions.submitClearing(
+        clearing.interval, clearing.header(), orders, not chunked
+    )
+    clean = bytes.fromhex(fn._encode_transaction_data().removeprefix("0x"))
+    data = bytearray(clean)
+
+    def word(at: int) -> int:
+        return int.from_bytes(data[at : at + 32], "big")
+
+    header = 4 + word(4 + 32)  # the head: interval, header offset, orders offset, isFinal
+    price_at = header + word(header + 64) + 32  # feeders: length, then (price, flow) pairs
+    assert word(price_at) == clearing.feeder_prices[0]
+    data[price_at] |= 0x80  # a bit far above 64
+    operator = suite.role("MARKET_OPERATOR_ROLE")
+    call: Any = {"from": operator.address, "to": suite.Market.address, "data": bytes(data)}
+    with pytest.raises(REVERTS) as raised:
+        suite.chain.w3.eth.call(call)
+    # the decoder's plain revert (no custom error, which the run's checks would raise)
+    err = _revert(raised.value)
+    assert err.name not in MARKET_ERRORS, err
+    # the same transaction with the clean word passes the same call
+    suite.chain.w3.eth.call({**call, "data": clean})
