@@ -370,4 +370,5 @@ def test_a_feeder_price_with_dirty_high_bits_is_refused(
     err = _revert(raised.value)
     assert err.name not in MARKET_ERRORS, err
     # the same transaction with the clean word passes the same call
-    suite.chain.w3.eth.call({**call, "data": clean})
+    clean_call: Any = {**call, "data": clean}
+    suite.chain.w3.eth.call(clean_call)
