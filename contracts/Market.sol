@@ -689,7 +689,11 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
             mstore(CX_STOP, 0)
             let ip := mload(CX_IDS_PTR)
             let wp := mload(CX_WORDS_PTR)
-            for {} lt(p, end) {} {
+            for {} lt(p, end) {
+                p := add(p, BODY_BYTES)
+                ip := add(ip, 0x20)
+                wp := add(wp, 0x20)
+            } {
                 let flags := byte(0, calldataload(p))
                 // unknown flag bits; a battery id from the batteries section
                 let bad := gt(flags, or(ORDER_SELL, ORDER_HAS_BATTERY))
@@ -719,20 +723,23 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
                 mstore(H_MAKER, owner)
                 mstore(H_METER, calldataload(ip))
                 mstore(H_SIDE, and(flags, ORDER_SELL))
-                mstore(H_ENERGY, shr(192, calldataload(add(p, O_ENERGY))))
-                mstore(H_LIMIT, shr(192, calldataload(add(p, O_LIMIT))))
-                mstore(H_NONCE, shr(192, calldataload(add(p, O_NONCE))))
-                mstore(H_EXPIRY, shr(192, calldataload(add(p, O_EXPIRY))))
+                // the four uint64 fields into the low 8 bytes of their words, whose high bytes
+                // nothing else writes (zero since the scratch was allocated)
+                calldatacopy(add(H_ENERGY, 24), add(p, O_ENERGY), 8)
+                calldatacopy(add(H_LIMIT, 24), add(p, O_LIMIT), 8)
+                calldatacopy(add(H_NONCE, 24), add(p, O_NONCE), 8)
+                calldatacopy(add(H_EXPIRY, 24), add(p, O_EXPIRY), 8)
                 mstore(H_BATTERY, battery)
                 mstore(add(H_DIGEST, 0x40), keccak256(H_STRUCT, 0x140))
                 let dg := keccak256(add(H_DIGEST, 30), 66)
-                // compact signature (EIP-2098): v = 27 + the top bit of vs; a high s is
-                // refused; a failed recovery returns no data and leaves 0x00 zero
+                // compact signature (EIP-2098): r and vs copied as they are, then v = 27 +
+                // the top bit of vs and s = vs without it; a high s is refused; a failed
+                // recovery returns no data and leaves 0x00 zero
+                mstore(H_RECOVER, dg)
+                calldatacopy(add(H_RECOVER, 0x40), add(p, O_R), 64)
                 {
-                    let vs := calldataload(add(p, O_VS))
-                    mstore(H_RECOVER, dg)
+                    let vs := mload(add(H_RECOVER, 0x60))
                     mstore(add(H_RECOVER, 0x20), add(shr(255, vs), 27))
-                    mstore(add(H_RECOVER, 0x40), calldataload(add(p, O_R)))
                     vs := and(vs, 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff)
                     mstore(add(H_RECOVER, 0x60), vs)
                     bad := or(bad, gt(vs, HALF_ORDER))
@@ -768,11 +775,28 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
 
                 // a new meter: close the open position, open this meter's
                 if iszero(same) {
+                    // close the open position: `closePosition`, written out here, the hot path
                     if mload(CX_HAS_LAST) {
-                        if iszero(closePosition()) {
+                        let escrow := div(add(mul(mload(CX_POS_BOUGHT), mload(CX_POS_PRICE)), 999), 1000)
+                        if gt(escrow, 0xffffffffffffffffffffffff) {
                             mstore(CX_STOP, STOP_ESCROW)
                             break
                         }
+                        if escrow {
+                            let q := mload(CX_ESCROWS_PTR)
+                            mstore(q, or(shl(96, mload(CX_POS_OWNER)), escrow))
+                            mstore(CX_ESCROWS_PTR, add(q, 0x20))
+                        }
+                        escrow := mload(CX_POSITIONS_PTR) // now the position's address
+                        mstore(escrow, or(shl(224, mload(CX_LAST_INDEX)), shl(64, mload(CX_POS_OWNER))))
+                        mstore(
+                            add(escrow, 24),
+                            or(
+                                or(shl(192, mload(CX_POS_PRICE)), shl(128, mload(CX_POS_SOLD))),
+                                shl(64, mload(CX_POS_BOUGHT))
+                            )
+                        )
+                        mstore(CX_POSITIONS_PTR, add(escrow, POSITION_BYTES))
                     }
                     mstore(CX_POS_OWNER, owner)
                     mstore(CX_POS_PRICE, mload(CX_METER_PRICE))
@@ -808,17 +832,18 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
                     mstore(leaf, dg)
                     mstore(CX_LEAVES_PTR, add(leaf, 0x20))
                 }
-                // a filled order with a battery: dispatched by the caller
+                // a filled order with a battery: dispatched by the caller, after which the
+                // run goes on from the next order
                 if battery {
                     if fill {
                         mstore(CX_STOP, STOP_BATTERY)
                         mstore(CX_AT, p)
+                        p := add(p, BODY_BYTES)
+                        ip := add(ip, 0x20)
+                        wp := add(wp, 0x20)
+                        break
                     }
                 }
-                p := add(p, BODY_BYTES)
-                ip := add(ip, 0x20)
-                wp := add(wp, 0x20)
-                if mload(CX_STOP) { break }
             }
             mstore(CX_IDS_PTR, ip)
             mstore(CX_WORDS_PTR, wp)

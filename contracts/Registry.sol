@@ -179,9 +179,9 @@ contract Registry is AccessControl, IRegistry {
     function meterWord(bytes32 meterId) external view returns (uint256 word) {
         Meter storage m = _meters[meterId];
         assembly ("memory-safe") {
-            word := sload(m.slot)
             // the batch form: more ids appended, one raw word each (32 bytes an id; a partial
             // tail is ignored), returned without ABI encoding around them
+            if iszero(gt(calldatasize(), 36)) { word := sload(m.slot) }
             if gt(calldatasize(), 36) {
                 let out := mload(0x40)
                 let size := shl(5, shr(5, sub(calldatasize(), 4)))
