@@ -185,6 +185,9 @@ contract Ledger is AccessControl, Pausable, ILedger {
     // the Market
     // =========================================================================================
 
+    // The loops below write wide masks as shifts (shr(160, shl(160, x)) for x's low 96 bits,
+    // shr(96, x) non-zero for "above 96 bits"): see the note in Market.sol.
+
     /// @inheritdoc ILedger
     function lockEscrow(bytes calldata escrows) external onlyRole(MARKET_ROLE) whenNotPaused {
         uint256 p;
@@ -201,13 +204,13 @@ contract Ledger is AccessControl, Pausable, ILedger {
             mstore(0x20, _accounts.slot)
             for {} lt(p, end) { p := add(p, 32) } {
                 let w := calldataload(p)
-                let amount := and(w, 0xffffffffffffffffffffffff)
+                let amount := shr(160, shl(160, w))
                 mstore(0x00, shr(96, w))
                 let slot := keccak256(0x00, 0x40)
                 let word := sload(slot)
-                let available := and(word, 0xffffffffffffffffffffffff)
-                let escrow := add(and(shr(96, word), 0xffffffffffffffff), amount)
-                if or(lt(available, amount), gt(escrow, 0xffffffffffffffff)) { break }
+                let available := shr(160, shl(160, word))
+                let escrow := add(shr(192, shl(96, word)), amount)
+                if or(lt(available, amount), shr(64, escrow)) { break }
                 // credit (low 96 bits) and escrow (next 64) replaced, the rest kept
                 sstore(slot, or(shl(160, shr(160, word)), or(sub(available, amount), shl(96, escrow))))
                 total := add(total, amount)
@@ -281,8 +284,8 @@ contract Ledger is AccessControl, Pausable, ILedger {
                     // fields are below 2^96 and net below 2^127 in magnitude: no sum here
                     // reaches 2^256; every change of a field is checked to stay in the field,
                     // so adding to a field never carries into the next
-                    let funds := and(shr(64, w1), 0xffffffffffffffff) // escrow released
-                    if gt(funds, and(shr(96, word), 0xffffffffffffffff)) { break }
+                    let funds := shr(192, shl(128, w1)) // escrow released
+                    if gt(funds, shr(192, shl(96, word))) { break }
                     word := sub(word, shl(96, funds))
                     funds := add(balancingCredit, funds)
                     {
@@ -290,7 +293,7 @@ contract Ledger is AccessControl, Pausable, ILedger {
                         switch slt(net, 0)
                         case 0 {
                             if gt(net, funds) { break }
-                            if gt(add(and(word, 0xffffffffffffffffffffffff), net), 0xffffffffffffffffffffffff) {
+                            if shr(96, add(shr(160, shl(160, word)), net)) {
                                 break
                             }
                             funds := sub(funds, net)
@@ -298,7 +301,7 @@ contract Ledger is AccessControl, Pausable, ILedger {
                         }
                         default {
                             net := sub(0, net) // now the charge
-                            if gt(net, and(word, 0xffffffffffffffffffffffff)) { break }
+                            if gt(net, shr(160, shl(160, word))) { break }
                             funds := add(funds, net)
                             word := sub(word, net)
                         }
@@ -310,7 +313,7 @@ contract Ledger is AccessControl, Pausable, ILedger {
                         if gt(add(and(shr(160, word), 0xffffffffffff), field), 0xffffffffffff) { break }
                         word := add(word, shl(160, field))
                     }
-                    field := and(w1, 0xffffffffffffffff) // reward
+                    field := shr(192, shl(192, w1)) // reward
                     if field {
                         if gt(add(and(shr(208, word), 0xffffffffff), field), 0xffffffffff) { break }
                         word := add(word, shl(208, field))
