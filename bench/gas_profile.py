@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from web3.types import RPCEndpoint
 
+from contracts.access_lists import settlement_access_list
 from contracts.build import COMPILER_SETTINGS, compile_standard_json, standard_json_input
 from contracts.chain import Chain, connect_url
 from tem.anvil import AnvilNode
@@ -221,15 +222,19 @@ def main() -> None:
         c.commit(t, book)
         c.post_tariffs(t, gas.IMP, gas.FIT)
         clearing = equilibrium(t, book, import_tariff=gas.IMP, feed_in_tariff=gas.FIT)
-        receipts = c.submit(clearing)
+        receipts = c.submit(clearing, access_list=True)  # as the order oracle sends it
         readings = [
             (m.meter_index, 900 if i % 2 == 0 else 0, 0 if i % 2 == 0 else 1_100)
             for i, m in enumerate(c.members[:n])
         ]
         c.post_readings(t, sorted(readings))
         positions = clearing.positions()[0]
-        settle = suite.send(
-            suite.Market.functions.settlePositions(t, 0, positions), suite.prosumers[0]
+        settle = chain.send(
+            suite.Market.functions.settlePositions(t, 0, positions),
+            sender=suite.prosumers[0],
+            access_list=settlement_access_list(
+                ledger=suite.Ledger.address, positions=clearing.position_list()[0]
+            ),
         )
         dump: dict[str, Any] = {}
         for title, receipt in (("clearing", receipts[-1]), ("settlement", settle)):
