@@ -1387,27 +1387,6 @@ class RegistryMeterIndexUnknown(ContractRevert):
         return cls(int(revert.args_[0]), data=revert.data)
 
 
-class RegistryMeterNotOwned(ContractRevert):
-    """`RegistryMeterNotOwned(bytes32 meterId, address owner, address expected)`"""
-
-    SELECTOR: ClassVar[bytes] = bytes.fromhex("e55be312")
-
-    def __init__(self, meter_id: bytes, owner: str, expected: str, *, data: bytes = b"") -> None:
-        super().__init__("RegistryMeterNotOwned", (meter_id, owner, expected), data)
-        self.meter_id = meter_id
-        self.owner = owner
-        self.expected = expected
-
-    @classmethod
-    def from_revert(cls, revert: ContractRevert) -> RegistryMeterNotOwned:
-        return cls(
-            bytes(revert.args_[0]),
-            str(revert.args_[1]),
-            str(revert.args_[2]),
-            data=revert.data,
-        )
-
-
 class RegistryMeterUnknown(ContractRevert):
     """`RegistryMeterUnknown(bytes32 meterId)`"""
 
@@ -1723,7 +1702,6 @@ BY_SELECTOR: dict[bytes, Callable[[ContractRevert], ContractRevert]] = {
     RegistryFeederUnknown.SELECTOR: RegistryFeederUnknown.from_revert,
     RegistryMeterExists.SELECTOR: RegistryMeterExists.from_revert,
     RegistryMeterIndexUnknown.SELECTOR: RegistryMeterIndexUnknown.from_revert,
-    RegistryMeterNotOwned.SELECTOR: RegistryMeterNotOwned.from_revert,
     RegistryMeterUnknown.SELECTOR: RegistryMeterUnknown.from_revert,
     RegistryNotBatteryOwner.SELECTOR: RegistryNotBatteryOwner.from_revert,
     RegistryProsumerExists.SELECTOR: RegistryProsumerExists.from_revert,

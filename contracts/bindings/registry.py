@@ -32,7 +32,7 @@ class Registry(AccessControlFunctions):
     """`Registry` at an address on a `Chain`."""
 
     ARTIFACT = "Registry"
-    ABI_HASH = "205bdc8b63567c377c92f49a0e3ab3b72bdad5315115e215cb8f467acf6c9f2e"
+    ABI_HASH = "3dba1665529c623d88bd55a2d2c55e510907899e9671b95f802e6badf6ecc695"
 
     @classmethod
     def deploy(

@@ -85,8 +85,6 @@ interface IRegistry {
     error RegistryBatteryInvalid(uint64 capacityWh, uint16 roundTripEfficiencyBps);
     /// @notice Only the battery's owner may do this.
     error RegistryNotBatteryOwner(bytes32 batteryId, address caller);
-    /// @notice The battery's owner must own the meter it sits behind.
-    error RegistryMeterNotOwned(bytes32 meterId, address owner, address expected);
     /// @notice A policy must charge strictly below the price at which it discharges.
     error RegistryBatteryPolicyInvalid(uint64 chargeBelowPrice, uint64 dischargeAbovePrice);
 

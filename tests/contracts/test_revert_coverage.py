@@ -26,7 +26,6 @@ UNREACHABLE = {
     "StringTooLong": "OpenZeppelin ShortStrings: the same, at construction, with constants",
     "SafeERC20FailedOperation": "SafeERC20: only for a token that returns false or no data; "
     "the Ledger only moves the suite's CreditToken, which reverts with its own errors",
-    "RegistryMeterNotOwned": "declared in IRegistry but raised nowhere in the sources",
 }
 
 
