@@ -285,17 +285,23 @@ class OrderOracle:
     def settle_positions(
         self, interval: int, chunks: Sequence[Sequence[Position]], meter_indices: Sequence[int]
     ) -> list[TxReceipt]:
-        """`settle` from the positions per chunk (`positions_of`), e.g. after a restart."""
+        """`settle` from the positions per chunk (`positions_of`), e.g. after a restart:
+        what the chain shows settled already (a run cut short after some of its
+        transactions) is not sent again."""
         receipts = []
         for k, chunk in enumerate(chunks):
             if not chunk:
                 continue  # no positions: the contract counted the chunk settled at clearing
+            _hash, settled = self.chain.call(self.contract.functions.chunkPositions(interval, k))
+            if settled:
+                continue
             call = self.contract.functions.settlePositions(interval, k, encode_positions(chunk))
             access = settlement_access_list(ledger=self.ledger_address, positions=chunk)
             receipts.append(self.sender.send(call, sender=self.operator, access_list=access))
         traded = {p.meter_index for chunk in chunks for p in chunk}
         idle = [i for i in meter_indices if i not in traded]
-        if idle:
+        # one transaction settles them all, so its first meter tells whether it was mined
+        if idle and not self.chain.call(self.contract.functions.meterStatus(interval, idle[0]))[1]:
             call = self.contract.functions.settleMeters(interval, idle)
             receipts.append(self.sender.send(call, sender=self.operator))
         return receipts
