@@ -63,6 +63,9 @@ def test_open_store_builds_a_new_database_at_head_and_keeps_data(tmp_path: Path)
     with store.engine.connect() as connection:
         assert current_revision(connection) == head_revision()
         assert not schema_diff(connection)
+    # the migration lock lives in the temporary directory: only the database (and its
+    # write-ahead log files) is left here
+    assert {p.name for p in tmp_path.iterdir()} <= {"tem.db", "tem.db-wal", "tem.db-shm"}
     with store.transaction() as session:
         session.execute(text("INSERT INTO api_bus_cursor (consumer, stream_seq) VALUES ('x', 7)"))
     store.engine.dispose()

@@ -16,6 +16,9 @@ review the file it writes in `tem/store/migrations/versions/`, commit it with th
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -64,9 +67,12 @@ def schema_diff(connection: Connection) -> list[Any]:
 def _schema_lock(engine: Engine) -> Iterator[None]:
     # Several processes (API, oracles) may open one fresh database at once: one of them
     # builds the schema, the others then find it at head.
+    # The lock file lives in the temporary directory, named after the database's path, so
+    # that nothing but the database is left beside it (a demo's report folder, say).
     database = engine.url.database
     if engine.dialect.name == "sqlite" and database and database != ":memory:":
-        with open(f"{database}.schema-lock", "a") as lock:
+        key = hashlib.sha256(os.path.realpath(database).encode()).hexdigest()[:24]
+        with open(Path(tempfile.gettempdir()) / f"tem-schema-{key}.lock", "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 yield
