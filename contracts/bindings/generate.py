@@ -269,6 +269,21 @@ def collect_structs(abis: Iterable[Sequence[AbiEntry]]) -> dict[str, Struct]:
     return dict(sorted(found.items()))
 
 
+def _module_head(source: str, doc: list[str], *groups: list[str]) -> list[str]:
+    """A generated module's first lines: the header naming its source, the docstring, then
+    the import groups (empty ones left out), each after a blank line."""
+    lines = [
+        HEADER.format(source=source).rstrip("\n"),
+        *doc,
+        "",
+        "from __future__ import annotations",
+    ]
+    for group in groups:
+        if group:
+            lines += ["", *group]
+    return lines
+
+
 def render_structs(structs: dict[str, Struct]) -> str:
     params = [c for s in structs.values() for c in s.components]
     imports = ["from dataclasses import dataclass", "from typing import Any"]
@@ -277,16 +292,12 @@ def render_structs(structs: dict[str, Struct]) -> str:
     base = ["item"]
     if _uses(params, lambda p: p["type"] == "address"):
         base.append("to_address")
-    lines = [
-        HEADER.format(source="*.json").rstrip("\n"),
-        '"""The contracts\' structs as frozen dataclasses (ABI tuples in field order)."""',
-        "",
-        "from __future__ import annotations",
-        "",
-        *imports,
-        "",
-        f"from contracts.bindings.base import {', '.join(base)}",
-    ]
+    lines = _module_head(
+        "*.json",
+        ['"""The contracts\' structs as frozen dataclasses (ABI tuples in field order)."""'],
+        imports,
+        [f"from contracts.bindings.base import {', '.join(base)}"],
+    )
     for s in structs.values():
         fields = named(s.components, FIELD_RESERVED)
         lines += ["", "", "@dataclass(frozen=True)", f"class {s.name}:"]
@@ -330,22 +341,23 @@ def selector(entry: AbiEntry) -> bytes:
 def render_errors(errors: dict[str, AbiEntry], structs: dict[str, Struct]) -> str:
     params = [p for e in errors.values() for p in e["inputs"]]
     used_structs = sorted({struct_name(p) for p in params if str(p["type"]).startswith("tuple")})
-    lines = [
-        HEADER.format(source="*.json").rstrip("\n"),
-        '"""Every custom error of the contracts as a `ContractRevert` subclass.',
-        "",
-        "`contracts.errors.decode_revert` returns these, so `except MarketReadingConflict as e`",
-        'reads `e.interval` etc.; `e.name` and `e.args_` work as for any `ContractRevert`."""',
-        "",
-        "from __future__ import annotations",
-        "",
-        "from collections.abc import Callable",
-        "from typing import ClassVar",
-        "",
-    ]
-    if used_structs:
-        lines.append(f"from contracts.bindings.structs import {', '.join(used_structs)}")
-    lines.append("from contracts.errors import ContractRevert")
+    own = (
+        [f"from contracts.bindings.structs import {', '.join(used_structs)}"]
+        if used_structs
+        else []
+    )
+    lines = _module_head(
+        "*.json",
+        [
+            '"""Every custom error of the contracts as a `ContractRevert` subclass.',
+            "",
+            "`contracts.errors.decode_revert` returns these, so "
+            "`except MarketReadingConflict as e`",
+            'reads `e.interval` etc.; `e.name` and `e.args_` work as for any `ContractRevert`."""',
+        ],
+        ["from collections.abc import Callable", "from typing import ClassVar"],
+        [*own, "from contracts.errors import ContractRevert"],
+    )
     for name, entry in errors.items():
         fields = named(entry["inputs"], ERROR_RESERVED)
         lines += ["", "", f"class {name}(ContractRevert):"]
@@ -412,18 +424,16 @@ def collect_events(abis: Iterable[Sequence[AbiEntry]]) -> dict[str, AbiEntry]:
 def render_events(events: dict[str, AbiEntry], taken: set[str]) -> str:
     params = [p for e in events.values() for p in e["inputs"]]
     used_structs = sorted({struct_name(p) for p in params if _element_type(p) == "tuple"})
-    lines = [
-        HEADER.format(source="*.json").rstrip("\n"),
-        '"""The contracts\' events as frozen dataclasses, read from receipts by the bindings."""',
-        "",
-        "from __future__ import annotations",
-        "",
-        "from collections.abc import Mapping",
-        "from dataclasses import dataclass",
-        "from typing import Any",
-    ]
-    if used_structs:
-        lines += ["", *import_lines("contracts.bindings.structs", used_structs)]
+    lines = _module_head(
+        "*.json",
+        ['"""The contracts\' events as frozen dataclasses, read from receipts by the bindings."""'],
+        [
+            "from collections.abc import Mapping",
+            "from dataclasses import dataclass",
+            "from typing import Any",
+        ],
+        import_lines("contracts.bindings.structs", used_structs) if used_structs else [],
+    )
     for ev in events.values():
         cls = event_class(ev["name"], taken)
         fields = named(ev["inputs"], FIELD_RESERVED)
@@ -522,17 +532,12 @@ def render_common(groups: dict[str, list[AbiEntry]]) -> str:
     base = ["BoundContract"]
     if any(_element_type(p) == "address" for f in functions for p in f["inputs"]):
         base.append("to_address")
-    lines = [
-        HEADER.format(source="*.json").rstrip("\n"),
-        '"""Function sets several contracts inherit from OpenZeppelin, bound once."""',
-        "",
-        "from __future__ import annotations",
-        "",
-        "from eth_account.signers.local import LocalAccount",
-        "from web3.types import TxReceipt",
-        "",
-        f"from contracts.bindings.base import {', '.join(base)}",
-    ]
+    lines = _module_head(
+        "*.json",
+        ['"""Function sets several contracts inherit from OpenZeppelin, bound once."""'],
+        ["from eth_account.signers.local import LocalAccount", "from web3.types import TxReceipt"],
+        [f"from contracts.bindings.base import {', '.join(base)}"],
+    )
     for group, entries in groups.items():
         lines += ["", "", f"class {group}(BoundContract):"]
         lines += docstring(f"The {group.removesuffix('Functions')} functions.", "    ")
@@ -626,15 +631,9 @@ def render_contract(
     if constructor is not None:
         own.append("from contracts.chain import Chain")
     lines = [
-        HEADER.format(source=f"{name}.json").rstrip("\n"),
-        f'"""Typed binding of the `{name}` contract."""',
-        "",
-        "from __future__ import annotations",
-        "",
-        *([*std, ""] if std else []),
-        *third,
-        "",
-        *own,
+        *_module_head(
+            f"{name}.json", [f'"""Typed binding of the `{name}` contract."""'], std, third, own
+        ),
         "",
         "",
         f"class {name}({', '.join(mixins) or 'BoundContract'}):",
