@@ -5,8 +5,27 @@ from __future__ import annotations
 
 from contracts.eip712 import Side
 from oracles.orders import OrderOracle, SignedOrder, clear_interval
-from tests.contracts.community import Community
+from tests.contracts.community import Community, Entry
 from tests.contracts.suite import Suite
+
+
+def _signed(entries: list[Entry]) -> list[SignedOrder]:
+    """The community's signed orders as the API's book hands them to the order oracle."""
+    return [
+        SignedOrder(e.order, e.signature, e.digest, e.member.meter_index, e.member.feeder)
+        for e in entries
+    ]
+
+
+def _oracle(suite: Suite, *, chunk_orders: int) -> OrderOracle:
+    return OrderOracle(
+        suite.chain,
+        suite.Market.address,
+        suite.Registry.address,
+        suite.role("ORDER_ORACLE_ROLE"),
+        suite.role("MARKET_OPERATOR_ROLE"),
+        chunk_orders=chunk_orders,
+    )
 
 
 def test_a_chunked_clearing_is_submitted_and_settled(suite: Suite) -> None:
@@ -21,20 +40,10 @@ def test_a_chunked_clearing_is_submitted_and_settled(suite: Suite) -> None:
             c.order(b2, Side.BUY, 500, 240, t),
         ]
     )
-    book = [
-        SignedOrder(e.order, e.signature, e.digest, e.member.meter_index, e.member.feeder)
-        for e in entries
-    ]
+    book = _signed(entries)
     # Chunks of two: the seller's two orders fill chunk 0, its position belongs to chunk 1
     # (where the next meter begins), the contract's rule.
-    oracle = OrderOracle(
-        suite.chain,
-        suite.Market.address,
-        suite.Registry.address,
-        suite.role("ORDER_ORACLE_ROLE"),
-        suite.role("MARKET_OPERATOR_ROLE"),
-        chunk_orders=2,
-    )
+    oracle = _oracle(suite, chunk_orders=2)
     assert oracle.commit(t, book) is not None
     assert oracle.commit(t, book) is None  # the same root again: nothing sent
     c.post_tariffs(t, 300, 80)
@@ -68,18 +77,8 @@ def test_settlement_resumes_after_a_run_cut_short(suite: Suite) -> None:
             c.order(b1, Side.BUY, 1_000, 250, t),
         ]
     )
-    book = [
-        SignedOrder(e.order, e.signature, e.digest, e.member.meter_index, e.member.feeder)
-        for e in entries
-    ]
-    oracle = OrderOracle(
-        suite.chain,
-        suite.Market.address,
-        suite.Registry.address,
-        suite.role("ORDER_ORACLE_ROLE"),
-        suite.role("MARKET_OPERATOR_ROLE"),
-        chunk_orders=2,
-    )
+    book = _signed(entries)
+    oracle = _oracle(suite, chunk_orders=2)
     oracle.commit(t, book)
     c.post_tariffs(t, 300, 80)
     clearing = clear_interval(
