@@ -71,6 +71,16 @@ def meter_oracle(world: World, store: Store, bus: Bus, **kw: object) -> MeterOra
     )
 
 
+def order_oracle(world: World) -> OrderOracle:
+    return OrderOracle(
+        world.chain,
+        world.manifest.address("Market"),
+        world.manifest.address("Registry"),
+        world.account(ORDER_ORACLE),
+        world.account(OPERATOR),
+    )
+
+
 def ended_interval(chain: Chain) -> int:
     """The start of an interval that ended a while ago by the chain's clock."""
     now = int(chain.w3.eth.get_block("latest")["timestamp"])
@@ -113,13 +123,7 @@ async def test_readings_from_a_file_and_the_bus_reach_the_chain_and_settle(
     )
     quote = PriceQuote(start, Q, 3_000, 800, "day-ahead:test", as_of_s=start - 3_600)
     assert await price.post_tariffs(quote, now_s=start - 60) is not None
-    orders = OrderOracle(
-        chain,
-        world.manifest.address("Market"),
-        world.manifest.address("Registry"),
-        world.account(ORDER_ORACLE),
-        world.account(OPERATOR),
-    )
+    orders = order_oracle(world)
     world.fund_owner(10_000_000)
     book = [
         world.order(0, Side.BUY, 400, 3_000, interval, nonce=1),
@@ -332,13 +336,7 @@ async def test_an_interval_that_cannot_clear_is_reported_with_its_reason(
     chain = world.chain
     world.fund_owner(10_000_000)
     auditor = Auditor(bus=bus, store=store)
-    orders = OrderOracle(
-        chain,
-        world.manifest.address("Market"),
-        world.manifest.address("Registry"),
-        world.account(ORDER_ORACLE),
-        world.account(OPERATOR),
-    )
+    orders = order_oracle(world)
     service = OrderService(orders, store, auditor, Q)
     price = PriceOracle(
         chain, world.manifest.address("Market"), world.account(PRICE_ORACLE), auditor, Q

@@ -35,6 +35,18 @@ from tests.contracts.suite import ROLE_ACCOUNTS, Suite
 ISSUER, ORACLE, PROSUMER = 3, 4, 5
 
 
+def _oracle_env(chain_url: str, nats_url: str, state: Path, database: Path) -> dict[str, str]:
+    """`tem oracles`' environment: this one without any TEM_ setting, then the test's."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TEM_")}
+    env.update(
+        TEM_CHAIN=chain_url,
+        TEM_NATS=nats_url,
+        TEM_DATA_DIR=str(state),
+        TEM_DATABASE_URL=f"sqlite:///{database}",
+    )
+    return env
+
+
 def _start(env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "tem", "oracles", "--only", "voucher,trade"],
@@ -77,14 +89,8 @@ def test_sigkill_then_restart_resumes_without_repeating(
             token.functions.issue(prosumer.address, 1_000, keccak(text="FLEX")),
             sender=chain.accounts[ISSUER],
         )
-        env = {k: v for k, v in os.environ.items() if not k.startswith("TEM_")}
         database = tmp_path / "oracles.db"
-        env.update(
-            TEM_CHAIN=node.url,
-            TEM_NATS=nats_server.url,
-            TEM_DATA_DIR=str(state),
-            TEM_DATABASE_URL=f"sqlite:///{database}",
-        )
+        env = _oracle_env(node.url, nats_server.url, state, database)
 
         oracle = _start(env, tmp_path)
         try:
@@ -250,14 +256,8 @@ async def test_sigkill_mid_stream_then_restart_sends_nothing_twice(
             _community_with_batteries, chain, state
         )
         assert (interval + 1) * 900 > time.time() + 600  # the commands are far from expiry
-        env = {k: v for k, v in os.environ.items() if not k.startswith("TEM_")}
         database = tmp_path / "oracles.db"
-        env.update(
-            TEM_CHAIN=node.url,
-            TEM_NATS=nats_server.url,
-            TEM_DATA_DIR=str(state),
-            TEM_DATABASE_URL=f"sqlite:///{database}",
-        )
+        env = _oracle_env(node.url, nats_server.url, state, database)
 
         def executed() -> int:
             return sum(len(m.runs) for m in models)
@@ -377,14 +377,8 @@ async def test_nats_stopped_mid_stream_nothing_lost_nothing_twice(tmp_path: Path
             suite, batteries, interval = await asyncio.to_thread(
                 _community_with_batteries, chain, state
             )
-            env = {k: v for k, v in os.environ.items() if not k.startswith("TEM_")}
             database = tmp_path / "oracles.db"
-            env.update(
-                TEM_CHAIN=node.url,
-                TEM_NATS=server.url,
-                TEM_DATA_DIR=str(state),
-                TEM_DATABASE_URL=f"sqlite:///{database}",
-            )
+            env = _oracle_env(node.url, server.url, state, database)
             oracle = _start_battery(env, tmp_path)
             for _ in range(3):
                 await asyncio.to_thread(_dispatch, suite, interval, batteries)
