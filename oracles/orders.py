@@ -263,14 +263,15 @@ class OrderOracle:
                 pack_orders(orders[start : start + size]),
                 k == len(starts) - 1,
             )
-            chunk = zip(clearing.book, clearing.fills_wh, strict=True)
+            chunk = zip(
+                clearing.book[start : start + size],
+                clearing.fills_wh[start : start + size],
+                strict=True,
+            )
             access = clearing_access_list(
                 registry=self.registry_address,
                 ledger=self.ledger_address,
-                orders=[
-                    (o.order.meter_id, o.order.maker, o.order.side, fill)
-                    for o, fill in list(chunk)[start : start + size]
-                ],
+                orders=[(o.order.meter_id, o.order.maker, o.order.side, f) for o, f in chunk],
             )
             receipts.append(self.sender.send(call, sender=self.operator, access_list=access))
         return receipts
