@@ -126,6 +126,7 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
         uint256 flagWord; // SX_FLAG_WORD
         uint256 flagWordLoaded; // SX_FLAG_LOADED
         uint256 positionMetersBase; // SX_POSITION_METERS_BASE: slot of _positionMeters[interval]
+        uint256 runBound; // SX_RUN_BOUND: `_settleRun`'s next word boundary (zero at the start)
         bytes entries;
     }
 
@@ -220,6 +221,7 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
     uint256 private constant SX_FLAG_WORD = 0x180;
     uint256 private constant SX_FLAG_LOADED = 0x1a0;
     uint256 private constant SX_POSITION_METERS_BASE = 0x1c0;
+    uint256 private constant SX_RUN_BOUND = 0x1e0;
     /// @dev `IRegistry.meterWord.selector` in the top four bytes (the constructor checks it).
     uint256 private constant METER_WORD_SELECTOR = 0x7f78348600000000000000000000000000000000000000000000000000000000;
 
@@ -1124,12 +1126,11 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
             let prev := not(0) // the previous position's meter index; none yet
             let readingWord := 0
             let flagWord := 0
-            // at c + SX_READING_INDEX (unused by this loop otherwise; zero from
-            // `_settleContext`): the meter index from which the reading word or the flag word
-            // held changes (indices increase along the positions); below it, both are right
+            // c.runBound: the meter index from which the reading word or the flag word held
+            // changes (indices increase along the positions); below it, both are right
             for {} lt(p, end) { p := add(p, POSITION_BYTES) } {
                 let idx := shr(224, calldataload(p))
-                if iszero(lt(idx, mload(add(c, SX_READING_INDEX)))) {
+                if iszero(lt(idx, mload(add(c, SX_RUN_BOUND)))) {
                     // the reading: 42 bits a meter, six a word (`ReadingWords`)
                     if iszero(eq(div(idx, 6), div(prev, 6))) {
                         mstore(0x00, div(idx, 6))
@@ -1149,7 +1150,7 @@ contract Market is AccessControl, Pausable, EIP712, IMarket {
                     }
                     let bound := mul(add(div(idx, 6), 1), 6)
                     if lt(shl(8, add(shr(8, idx), 1)), bound) { bound := shl(8, add(shr(8, idx), 1)) }
-                    mstore(add(c, SX_READING_INDEX), bound)
+                    mstore(add(c, SX_RUN_BOUND), bound)
                 }
                 prev := idx
                 flagWord := or(flagWord, shl(and(idx, 255), FLAG_HAS_POSITION))
